@@ -1,6 +1,8 @@
 // Typed errors shared by every isomqtt package that speaks MQTT: a stable string `code` a program can
 // switch on, the MQTT 5 `reasonCode` where the specification defines one, and the original `cause`.
 
+import type { Packet } from './packets.js'
+
 /** Stable error codes. New codes may be added; existing ones never change meaning. */
 export type MqttErrorCode =
   | 'MALFORMED_PACKET' | 'PROTOCOL_ERROR' | 'PACKET_TOO_LARGE' | 'INVALID_TOPIC' | 'INVALID_QOS'
@@ -29,10 +31,22 @@ export class MqttError extends Error {
   }
 }
 
-/** Bytes that do not form a valid packet: the connection that delivered them must be closed. */
+/**
+ * Bytes that do not form a valid packet: the connection that delivered them must be closed.
+ * `packets` holds the complete packets that preceded the bad one in the same `Parser.push`, so nothing
+ * already received is lost.
+ */
 export class MalformedPacketError extends MqttError {
-  constructor(message: string, code: MqttErrorCode = 'MALFORMED_PACKET', reasonCode = code === 'PROTOCOL_ERROR' ? 0x82 : code === 'PACKET_TOO_LARGE' ? 0x95 : 0x81) {
-    super(code, message, { reasonCode })
+  /** Packets decoded from the same chunk before the malformed one (set by Parser.push). */
+  packets?: Packet[]
+
+  constructor(
+    message: string,
+    code: MqttErrorCode = 'MALFORMED_PACKET',
+    reasonCode = code === 'PROTOCOL_ERROR' ? 0x82 : code === 'PACKET_TOO_LARGE' ? 0x95 : 0x81,
+    cause?: unknown,
+  ) {
+    super(code, message, { reasonCode, cause })
     this.name = 'MalformedPacketError'
   }
 }

@@ -1,0 +1,187 @@
+// The incremental parser: bytes in as the socket delivers them, complete packets out.
+//
+// It walks each chunk with an offset and keeps only an unfinished tail: a fixed header cut short (at most
+// 5 bytes), or a packet that spans chunks, assembled once into a buffer of its exact size, known from the
+// fixed header. A packet that lies wholly inside a chunk is decoded in place, so its payload (and binary
+// fields such as Correlation Data or a will payload) are views into that chunk: holding one keeps the whole
+// chunk's ArrayBuffer alive, and the caller must not reuse or overwrite a chunk after pushing it.
+
+import { ByteReader } from './byte-reader.js'
+import { checkFirstByte, decodeBody } from './decode.js'
+import { MalformedPacketError } from './errors.js'
+import type { Packet, ProtocolVersion } from './packets.js'
+
+/** Largest packet MQTT can express: 1 byte header, 4 byte Remaining Length, 268,435,455 body bytes. */
+export const MAX_PACKET_SIZE = 1 + 4 + 268_435_455
+
+/** Options of a Parser. */
+export interface ParserOptions {
+  /** Protocol version of the connection; settable later through `parser.version`. */
+  version: ProtocolVersion
+  /** Largest whole packet accepted, checked from the fixed header before the body is buffered. */
+  maxPacketSize?: number
+}
+
+function tooLarge(size: number, max: number): MalformedPacketError {
+  return new MalformedPacketError(`Packet of ${size} bytes exceeds the Maximum Packet Size ${max} [MQTT-3.2.2-15]`, 'PACKET_TOO_LARGE')
+}
+
+/** Turns a byte stream into packets, whatever the chunking. Throws MalformedPacketError on bad input. */
+export class Parser {
+  /** The protocol version packets are decoded with (CONNECT carries its own). */
+  version: ProtocolVersion
+  /** Largest whole packet accepted. */
+  maxPacketSize: number
+  private readonly reader = new ByteReader()
+  private readonly head = new Uint8Array(5)
+  private headLen = 0
+  private pending: Uint8Array | undefined = undefined
+  private pendingPos = 0
+  private pendingBody = 0
+  private failed: MalformedPacketError | undefined = undefined
+
+  constructor(opts: ParserOptions) {
+    this.version = opts.version
+    this.maxPacketSize = opts.maxPacketSize ?? MAX_PACKET_SIZE
+  }
+
+  /**
+   * Consumes `chunk` and returns the packets it completes, in order. After a MalformedPacketError (whose
+   * `packets` lists the packets completed before the bad one) every push throws it again until `reset()`.
+   */
+  push(chunk: Uint8Array): Packet[] {
+    if (this.failed !== undefined) throw this.failed
+    // A Node Buffer (a Uint8Array subclass) becomes a plain view, so payloads are plain Uint8Arrays.
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const out: Packet[] = []
+    try {
+      this.run(chunk, out)
+    } catch (e) {
+      const err = e instanceof MalformedPacketError ? e : new MalformedPacketError(`Undecodable packet: ${String(e)}`, 'MALFORMED_PACKET', 0x81, e)
+      err.packets = out
+      this.failed = err
+      this.pending = undefined
+      this.headLen = 0
+      throw err
+    }
+    return out
+  }
+
+  /** Whether bytes of an unfinished packet are held, waiting for more. */
+  hasPartial(): boolean {
+    return this.headLen > 0 || this.pending !== undefined
+  }
+
+  /** Forgets any partial packet and a previous error, e.g. for a new connection. */
+  reset(): void {
+    this.headLen = 0
+    this.pending = undefined
+    this.pendingPos = 0
+    this.failed = undefined
+  }
+
+  private decode(buf: Uint8Array, start: number, body: number, end: number): Packet {
+    const r = this.reader
+    r.reset(buf, body, end)
+    const packet = decodeBody(r, buf[start]!, this.version)
+    r.reset(EMPTY, 0, 0) // do not keep the last chunk alive through the reader
+    return packet
+  }
+
+  private run(chunk: Uint8Array, out: Packet[]): void {
+    const len = chunk.length
+    let pos = 0
+    if (this.headLen > 0) {
+      pos = this.finishHeader(chunk)
+      if (pos < 0) return
+    }
+    if (this.pending !== undefined) {
+      const p = this.pending
+      const n = Math.min(p.length - this.pendingPos, len - pos)
+      p.set(n === len && pos === 0 ? chunk : chunk.subarray(pos, pos + n), this.pendingPos)
+      this.pendingPos += n
+      pos += n
+      if (this.pendingPos < p.length) return
+      this.pending = undefined
+      out.push(this.decode(p, 0, this.pendingBody, p.length))
+    }
+    const version = this.version
+    const max = this.maxPacketSize
+    while (pos < len) {
+      const first = chunk[pos]!
+      checkFirstByte(first, version)
+      // Remaining Length: a Variable Byte Integer of at most 4 bytes [MQTT-1.5.5-1].
+      let remaining = 0
+      let mul = 1
+      let i = pos + 1
+      let done = false
+      const stop = Math.min(len, pos + 5)
+      while (i < stop) {
+        const b = chunk[i++]!
+        remaining += (b & 0x7f) * mul
+        if (b < 0x80) {
+          done = true
+          break
+        }
+        mul *= 128
+      }
+      if (!done) {
+        if (i === pos + 5) throw new MalformedPacketError('Remaining Length longer than 4 bytes [MQTT-1.5.5-1]')
+        this.head.set(chunk.subarray(pos, len))
+        this.headLen = len - pos
+        return
+      }
+      const total = i - pos + remaining
+      if (total > max) throw tooLarge(total, max)
+      if (total <= len - pos) {
+        out.push(this.decode(chunk, pos, i, pos + total))
+        pos += total
+      } else {
+        const p = new Uint8Array(total)
+        p.set(chunk.subarray(pos, len))
+        this.pending = p
+        this.pendingPos = len - pos
+        this.pendingBody = i - pos
+        return
+      }
+    }
+  }
+
+  /** Completes a fixed header cut short by the previous chunk; returns the chunk offset after it, or -1. */
+  private finishHeader(chunk: Uint8Array): number {
+    const head = this.head
+    let pos = 0
+    while (pos < chunk.length) {
+      const b = chunk[pos++]!
+      head[this.headLen++] = b
+      if (b < 0x80) {
+        let remaining = 0
+        let mul = 1
+        for (let i = 1; i < this.headLen; i++, mul *= 128) remaining += (head[i]! & 0x7f) * mul
+        const total = this.headLen + remaining
+        if (total > this.maxPacketSize) throw tooLarge(total, this.maxPacketSize)
+        const p = new Uint8Array(total)
+        p.set(head.subarray(0, this.headLen))
+        this.pending = p
+        this.pendingPos = this.headLen
+        this.pendingBody = this.headLen
+        this.headLen = 0
+        return pos
+      }
+      if (this.headLen === 5) throw new MalformedPacketError('Remaining Length longer than 4 bytes [MQTT-1.5.5-1]')
+    }
+    return -1
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** Decodes exactly one whole packet, e.g. one read back from a Store. Payload views point into `bytes`. */
+export function decodePacket(bytes: Uint8Array, version: ProtocolVersion): Packet {
+  const parser = new Parser({ version })
+  const packets = parser.push(bytes)
+  if (packets.length !== 1 || parser.hasPartial()) {
+    throw new MalformedPacketError(packets.length > 1 ? 'More than one packet' : 'Truncated packet')
+  }
+  return packets[0]!
+}
