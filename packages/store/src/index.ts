@@ -1,1 +1,6 @@
-export {}
+// Browser-safe entry: everything except FileStore.
+
+export type { Store, StoreOptions, StoreTransform, TraceEntry, TraceSink } from './types.js'
+export { StoreError, type StoreErrorCode } from './errors.js'
+export { MemoryStore } from './memory-store.js'
+export { IndexedDbStore } from './indexeddb-store.js'
