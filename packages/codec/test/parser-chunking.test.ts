@@ -1,0 +1,117 @@
+// The parser takes bytes however the socket cuts them: any split, one byte at a time, thousands of
+// packets in one chunk. Payloads of packets inside one chunk are views into it (no copy).
+
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MalformedPacketError, Parser, encode, encodeMany, type Packet, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
+import { packetArb } from './helpers/arbitraries.js'
+
+function pushAll(parser: Parser, wire: Uint8Array, cuts: number[]): Packet[] {
+  const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b)
+  const out: Packet[] = []
+  let start = 0
+  for (const p of [...points, wire.length]) {
+    out.push(...parser.push(wire.subarray(start, p)))
+    start = p
+  }
+  return out
+}
+
+describe.each([3, 4, 5] as const)('MQTT version %i', (version: ProtocolVersion) => {
+  it('random packets round-trip under random chunking', () => {
+    fc.assert(
+      fc.property(fc.array(packetArb(version), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 30 }), (packets, cuts) => {
+        const wire = encodeMany(packets, version)
+        const parser = new Parser({ version })
+        expect(pushAll(parser, wire, cuts)).toEqual(packets)
+        expect(parser.hasPartial()).toBe(false)
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('random packets round-trip pushed one byte at a time', () => {
+    fc.assert(
+      fc.property(fc.array(packetArb(version), { minLength: 1, maxLength: 4 }), (packets) => {
+        const wire = encodeMany(packets, version)
+        const parser = new Parser({ version })
+        const out: Packet[] = []
+        for (let i = 0; i < wire.length; i++) out.push(...parser.push(wire.subarray(i, i + 1)))
+        expect(out).toEqual(packets)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
+
+describe('Parser', () => {
+  const publish = (i: number): PublishPacket => ({ type: 'publish', topic: `t/${i}`, payload: new Uint8Array([i & 0xff, 1, 2]), qos: 1, retain: false, dup: false, packetId: (i % 65535) + 1 })
+
+  it('returns thousands of packets from one chunk, in order', () => {
+    const packets = Array.from({ length: 20_000 }, (_, i) => publish(i))
+    const out = new Parser({ version: 4 }).push(encodeMany(packets, 4))
+    expect(out).toHaveLength(20_000)
+    expect(out).toEqual(packets)
+  })
+
+  it('gives payloads that are views into the chunk when the packet lies inside it', () => {
+    const chunk = encodeMany([publish(1), publish(2)], 5)
+    const [a, b] = new Parser({ version: 5 }).push(chunk) as PublishPacket[]
+    expect(a!.payload.buffer).toBe(chunk.buffer)
+    expect(b!.payload.buffer).toBe(chunk.buffer)
+    expect(b!.payload.byteOffset).toBe(chunk.length - 3)
+  })
+
+  it('assembles a packet that spans chunks once, into a buffer of its exact size', () => {
+    const packet: PublishPacket = { type: 'publish', topic: 'big', payload: new Uint8Array(70_000).fill(9), qos: 0, retain: false, dup: false }
+    const wire = encode(packet, 4)
+    const parser = new Parser({ version: 4 })
+    expect(parser.push(wire.subarray(0, 3))).toEqual([]) // fixed header cut inside the Remaining Length
+    expect(parser.push(wire.subarray(3, 40_000))).toEqual([])
+    const [out] = parser.push(wire.subarray(40_000)) as PublishPacket[]
+    expect(out!.payload).toEqual(packet.payload)
+    expect(out!.payload.buffer.byteLength).toBe(wire.length)
+  })
+
+  it('turns a Node Buffer chunk into plain Uint8Array payloads', () => {
+    const [p] = new Parser({ version: 4 }).push(Buffer.from(encode(publish(3), 4))) as PublishPacket[]
+    expect(p!.payload.constructor).toBe(Uint8Array)
+  })
+
+  it('rejects a packet over maxPacketSize from its fixed header, before the body arrives', () => {
+    const wire = encode({ type: 'publish', topic: 't', payload: new Uint8Array(2000), qos: 0, retain: false, dup: false }, 4)
+    const parser = new Parser({ version: 4, maxPacketSize: 1024 })
+    let error: unknown
+    try {
+      parser.push(wire.subarray(0, 3)) // header byte + 2-byte Remaining Length, nothing else
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(MalformedPacketError)
+    expect(error).toMatchObject({ code: 'PACKET_TOO_LARGE', reasonCode: 0x95 })
+    expect(parser.hasPartial()).toBe(false)
+  })
+
+  it('hands back the packets before a malformed one, keeps failing until reset, then works again', () => {
+    const good = encode(publish(1), 4)
+    const chunk = new Uint8Array([...good, 0x41, 0x02, 0x00, 0x01]) // PUBACK with reserved flag bit set
+    const parser = new Parser({ version: 4 })
+    let error: MalformedPacketError | undefined
+    try {
+      parser.push(chunk)
+    } catch (e) {
+      error = e as MalformedPacketError
+    }
+    expect(error?.code).toBe('MALFORMED_PACKET')
+    expect(error?.packets).toEqual([publish(1)])
+    expect(() => parser.push(good)).toThrow(error)
+    parser.reset()
+    expect(parser.push(good)).toEqual([publish(1)])
+  })
+
+  it('decodes with the version set after construction', () => {
+    const parser = new Parser({ version: 4 })
+    parser.version = 5
+    expect(parser.push(new Uint8Array([0x40, 0x03, 0x00, 0x07, 0x10]))).toEqual([{ type: 'puback', packetId: 7, reasonCode: 0x10 }])
+  })
+})
