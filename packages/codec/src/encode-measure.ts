@@ -82,6 +82,9 @@ function measurePublish(p: Extract<Packet, { type: 'publish' }>, version: number
   const qos = p.qos
   checkQoS(qos)
   const topic = p.topic
+  // An empty Topic Name needs a Topic Alias [MQTT-3.3.2-1]; wildcards are never allowed [MQTT-3.3.2-2].
+  if (version !== 5 || topic.length !== 0) validateTopicName(topic)
+  else if (p.properties?.topicAlias === undefined) throw new MqttError('INVALID_TOPIC', 'Topic Name is empty and there is no Topic Alias [MQTT-3.3.2-1]')
   let len = 2 + utf8Length(topic) + p.payload.length
   if (qos > 0) {
     checkPacketId(p.packetId)
@@ -93,11 +96,6 @@ function measurePublish(p: Extract<Packet, { type: 'publish' }>, version: number
     const pl = p.properties === undefined ? 0 : propertiesLength(p.properties, 3)
     scratch[slot + 1] = pl
     len += pl < 128 ? pl + 1 : propsSize(pl)
-    // An empty Topic Name needs a Topic Alias [MQTT-3.3.2-1]; wildcards are never allowed [MQTT-3.3.2-2].
-    if (topic.length === 0 && p.properties?.topicAlias === undefined) throw new MqttError('INVALID_TOPIC', 'Topic Name is empty and there is no Topic Alias [MQTT-3.3.2-1]')
-    if (topic.length !== 0) validateTopicName(topic)
-  } else {
-    validateTopicName(topic)
   }
   return len
 }
