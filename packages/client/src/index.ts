@@ -1,1 +1,16 @@
-export {}
+// @isomqtt/client: an MQTT 3.1 / 3.1.1 client (MQTT 5 to come) for Node.js and browsers.
+export { connect, createClient, MqttClient } from './client.js'
+export type { ConnectResult, PublishOptions, SubscribeOptions, DisconnectOptions, ClientEvents } from './client.js'
+export type { ClientOptions, WillOptions } from './options.js'
+export { Message } from './message.js'
+export { Subscription, DEFAULT_SUBSCRIPTION_BUFFER } from './subscription.js'
+export type { MessageHandler, GrantedFilter } from './subscription.js'
+export type { PublishResult, ResumedReceipt } from './publish-result.js'
+export { MqttError, MalformedPacketError, connackError } from './errors.js'
+export type { MqttErrorCode } from './errors.js'
+export type { TraceLevel, TraceEntry, TraceSink, TraceOptions } from './trace.js'
+export type { TimerSource, TimerHandle } from './timers.js'
+export type { Transport, TransportFactory, TransportOptions, TlsOptions } from './transport-types.js'
+export { transition } from './state-machine.js'
+export type { ConnectionState, LifecycleEvent, LifecycleAction, Transition } from './state-machine.js'
+export type { QoS, ProtocolVersion } from '@isomqtt/codec'

@@ -1,0 +1,168 @@
+// One transport: bytes in through the Parser, packets out through the WriteQueue, and teardown.
+// A Connection never outlives its transport; the session (in-flight state) lives outside it.
+import { encode, Parser } from '@isomqtt/codec'
+import type { Packet, ProtocolVersion } from '@isomqtt/codec'
+import { MqttError } from './errors.js'
+import type { TimerSource } from './timers.js'
+import type { Tracer } from './trace.js'
+import type { Transport } from './transport-types.js'
+import { WriteQueue } from './write-queue.js'
+
+/** What a Connection reports to its owner. */
+export interface ConnectionHandler {
+  packet(packet: Packet): void
+  /** The transport ended or failed, or the peer sent bytes that are not MQTT; called once. */
+  closed(error: Error | undefined): void
+  /** QoS 1/2 publishes dropped by writeTimeoutMs. */
+  writeExpired(ids: number[], error: Error): void
+}
+
+/** Options of one connection. */
+export interface ConnectionOptions {
+  version: ProtocolVersion
+  timers: TimerSource
+  trace: Tracer
+  writeTimeoutMs?: number
+  maxPacketSize?: number
+}
+
+/** A live transport speaking MQTT. */
+export class Connection {
+  /** ms timestamps read by the keepalive. */
+  lastSent = Date.now()
+  lastReceived = Date.now()
+  readonly queue: WriteQueue
+  private readonly parser: Parser
+  private handler: ConnectionHandler
+  private ended = false
+
+  private readonly onData = (chunk: Uint8Array): void => this.receive(chunk)
+  private readonly onDrain = (): void => this.queue.drained()
+  private readonly onError = (err: Error): void => this.end(new MqttError('TRANSPORT_ERROR', `transport error: ${err.message}`, { cause: err }))
+  private readonly onClose = (): void => this.end(undefined)
+
+  constructor(
+    readonly transport: Transport,
+    handler: ConnectionHandler,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.handler = handler
+    this.parser = new Parser({ version: options.version, maxPacketSize: options.maxPacketSize })
+    this.queue = new WriteQueue(
+      {
+        write: (bytes) => {
+          this.lastSent = Date.now()
+          return this.transport.write(bytes)
+        },
+        expired: (ids, error) => this.handler.writeExpired(ids, error),
+      },
+      options.timers,
+      options.writeTimeoutMs,
+    )
+    transport.on('data', this.onData)
+    transport.on('drain', this.onDrain)
+    transport.on('error', this.onError)
+    transport.on('close', this.onClose)
+    transport.on('end', this.onClose)
+  }
+
+  /** The protocol version packets are encoded and parsed with. */
+  get version(): ProtocolVersion {
+    return this.options.version
+  }
+
+  /** True until the transport closed or close() was called. */
+  get open(): boolean {
+    return !this.ended
+  }
+
+  /** Encode and queue a protocol packet. */
+  send(packet: Packet): void {
+    if (this.ended) return
+    if (this.options.trace.verbose) this.options.trace.debug('net', `send ${describe(packet)}`)
+    this.queue.control(encode(packet, this.options.version))
+  }
+
+  /** Close the transport: `graceful` ends it after queued bytes (after DISCONNECT), else destroys it. */
+  close(graceful: boolean, error?: Error): void {
+    if (this.ended) return
+    this.ended = true
+    if (graceful) this.queue.flushAll()
+    this.queue.close(error ?? new MqttError('CLOSED', 'the connection was closed'))
+    this.detach()
+    try {
+      if (graceful) this.transport.end()
+      else this.transport.destroy()
+    } catch {
+      // Closing a broken transport may throw; it is going away either way.
+    }
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.ended) return
+    this.lastReceived = Date.now()
+    let packets: Packet[]
+    try {
+      packets = this.parser.push(chunk)
+    } catch (err) {
+      const error = err instanceof MqttError ? err : new MqttError('MALFORMED_PACKET', 'malformed packet', { cause: err })
+      this.options.trace.critical('decode', `closing: ${error.message}`)
+      this.end(error, true)
+      return
+    }
+    for (let i = 0; i < packets.length && !this.ended; i++) {
+      const p = packets[i]!
+      if (this.options.trace.verbose) this.options.trace.debug('net', `received ${describe(p)}`)
+      this.handler.packet(p)
+    }
+  }
+
+  private end(error: Error | undefined, destroy = false): void {
+    if (this.ended) return
+    this.ended = true
+    this.queue.close(error ?? new MqttError('CONNECTION_LOST', 'connection lost'))
+    this.detach()
+    if (destroy) {
+      try { this.transport.destroy() } catch { /* already gone */ }
+    }
+    this.options.trace.warn('net', `connection ended${error ? `: ${error.message}` : ''}`)
+    this.handler.closed(error)
+  }
+
+  private detach(): void {
+    const t = this.transport
+    t.removeListener('data', this.onData)
+    t.removeListener('drain', this.onDrain)
+    t.removeListener('close', this.onClose)
+    t.removeListener('end', this.onClose)
+    // Keep an error listener: a late 'error' from a destroyed socket must not become an uncaught exception.
+    t.removeListener('error', this.onError)
+    t.on('error', ignore)
+  }
+}
+
+function ignore(): void {}
+
+/** A short description of a packet for traces: never payloads, passwords or auth data. */
+export function describe(p: Packet): string {
+  switch (p.type) {
+    case 'connect':
+      return `CONNECT clientId=${p.clientId} clean=${p.clean} keepalive=${p.keepalive}${p.username !== undefined ? ' username=<set>' : ''}${p.password ? ' password=<redacted>' : ''}${p.will ? ` will=${p.will.topic}` : ''}`
+    case 'connack':
+      return `CONNACK sessionPresent=${p.sessionPresent} code=${p.reasonCode}`
+    case 'publish':
+      return `PUBLISH topic=${p.topic} qos=${p.qos} id=${p.packetId ?? '-'} retain=${p.retain} dup=${p.dup} bytes=${p.payload.length}`
+    case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp': case 'unsuback':
+      return `${p.type.toUpperCase()} id=${p.packetId}`
+    case 'subscribe':
+      return `SUBSCRIBE id=${p.packetId} ${p.subscriptions.map((s) => `${s.filter}@${s.qos}`).join(',')}`
+    case 'suback':
+      return `SUBACK id=${p.packetId} codes=${p.reasonCodes.join(',')}`
+    case 'unsubscribe':
+      return `UNSUBSCRIBE id=${p.packetId} ${p.filters.join(',')}`
+    case 'auth':
+      return `AUTH code=${p.reasonCode ?? 0}`
+    default:
+      return p.type.toUpperCase()
+  }
+}

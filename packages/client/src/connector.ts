@@ -1,0 +1,131 @@
+// Connection attempts in one place: try each server in order, open its transport, send CONNECT, await
+// CONNACK, all within connectTimeoutMs. connect() calls it now; the reconnect loop (a later issue) will too.
+import type { ConnackPacket, ConnectPacket, Packet, ProtocolVersion } from '@isomqtt/codec'
+import { Connection, type ConnectionHandler } from './connection.js'
+import { connackError, MqttError } from './errors.js'
+import type { TimerSource } from './timers.js'
+import type { Tracer } from './trace.js'
+import type { TransportFactory } from './transport-types.js'
+import type { ResolvedOptions } from './options.js'
+
+/** An established MQTT connection, before the client takes it over. */
+export interface Established {
+  conn: Connection
+  connack: ConnackPacket
+  server: URL
+  version: ProtocolVersion
+  /** Packets that arrived right after CONNACK (hand them to the client's handler in order). */
+  early: Packet[]
+  /** Route the connection's events to the client from now on. */
+  adopt(handler: ConnectionHandler): void
+}
+
+/** What one attempt needs. */
+export interface AttemptContext {
+  options: ResolvedOptions
+  factory: TransportFactory
+  timers: TimerSource
+  trace: Tracer
+  signal: AbortSignal
+  buildConnect(version: ProtocolVersion): ConnectPacket
+}
+
+/** Try each server in order; resolves with the first accepted connection, else rejects with the last error. */
+export async function attemptConnect(ctx: AttemptContext): Promise<Established> {
+  const { options, trace } = ctx
+  if (options.servers.length === 0) throw new MqttError('INVALID_ARGUMENT', 'no server to connect to')
+  let lastError: Error = new MqttError('CONNECTION_LOST', 'no server reachable')
+  for (const server of options.servers) {
+    let version = options.protocolVersion
+    for (;;) {
+      if (ctx.signal.aborted) throw new MqttError('ABORTED', 'connect aborted')
+      try {
+        trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
+        return await attemptOne(ctx, server, version)
+      } catch (err) {
+        lastError = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
+        trace.warn('net', `connect to ${server.host} failed: ${lastError.message}`)
+        // As in the Paho seed: with no explicit version, a broker refusing 3.1.1 is retried with 3.1.
+        const code = (lastError as MqttError).code
+        if (code === 'UNACCEPTABLE_PROTOCOL_VERSION' && version === 4 && !options.protocolVersionExplicit && options.clientId.length <= 23) {
+          version = 3
+          continue
+        }
+        if (code === 'ABORTED') throw lastError
+        break
+      }
+    }
+  }
+  throw lastError
+}
+
+function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion): Promise<Established> {
+  const { options, timers, trace } = ctx
+  return new Promise<Established>((resolve, reject) => {
+    const abort = new AbortController()
+    let conn: Connection | undefined
+    let settled = false
+    const early: Packet[] = []
+    let connack: ConnackPacket | undefined
+    const fail = (error: Error): void => {
+      if (settled) return
+      settled = true
+      timers.clearTimeout(timer)
+      ctx.signal.removeEventListener('abort', onAbort)
+      abort.abort()
+      conn?.close(false, error)
+      reject(error)
+    }
+    const onAbort = (): void => fail(new MqttError('ABORTED', 'connect aborted'))
+    const timer = timers.setTimeout(
+      () => fail(new MqttError('TIMEOUT', `no CONNACK from ${server.host} within ${options.connectTimeoutMs} ms`)),
+      options.connectTimeoutMs,
+    )
+    ctx.signal.addEventListener('abort', onAbort)
+
+    const handler: ConnectionHandler = {
+      packet(p) {
+        if (connack) { early.push(p); return }
+        if (p.type !== 'connack') {
+          fail(new MqttError('PROTOCOL_ERROR', `expected CONNACK, received ${p.type.toUpperCase()}`, { reasonCode: 0x82 }))
+          return
+        }
+        if (p.reasonCode !== 0) { fail(connackError(p.reasonCode)); return }
+        connack = p
+        settled = true
+        timers.clearTimeout(timer)
+        ctx.signal.removeEventListener('abort', onAbort)
+        const c = conn!
+        resolve({ conn: c, connack: p, server, version, early, adopt: (h) => { current = h } })
+      },
+      closed(error) {
+        // After CONNACK and before adoption the client sees `conn.open === false` when it adopts.
+        fail(error ?? new MqttError('CONNECTION_LOST', `${server.host} closed the connection before CONNACK`))
+      },
+      writeExpired() {},
+    }
+    let current: ConnectionHandler = handler
+    // After adoption every event goes to the client's handler; before it, packets wait in `early`.
+    const relay: ConnectionHandler = {
+      packet: (p) => current.packet(p),
+      closed: (e) => current.closed(e),
+      writeExpired: (ids, e) => current.writeExpired(ids, e),
+    }
+
+    ctx.factory(server, {
+      connectTimeoutMs: options.connectTimeoutMs,
+      signal: abort.signal,
+      tls: options.tls,
+      protocolVersion: version,
+    }).then(
+      (transport) => {
+        if (settled) { try { transport.destroy() } catch { /* gone */ } return }
+        conn = new Connection(transport, relay, {
+          version, timers, trace, writeTimeoutMs: options.writeTimeoutMs,
+        })
+        conn.send(ctx.buildConnect(version))
+      },
+      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+    )
+  })
+}

@@ -1,0 +1,125 @@
+// Delivers received messages to handlers. Ordered mode runs them one at a time in arrival order (async ones
+// awaited) on its own queue, so a slow handler never blocks reading, pinging or acknowledging.
+import type { Message } from './message.js'
+import type { MessageHandler, Subscription } from './subscription.js'
+
+/** What the dispatcher needs from the client. */
+export interface DispatchHost {
+  /** Subscriptions whose filters match the topic, each once, into `out`. */
+  routes(topic: string, out: Subscription[]): Subscription[]
+  /** Handler for messages no subscription claims. */
+  readonly defaultHandler: MessageHandler | undefined
+  /** Every message also goes to the client's 'message' event. */
+  emitMessage(message: Message): void
+  /** A handler threw or rejected. */
+  handlerError(error: unknown, message: Message): void
+  /** Handlers finished (ordered) or were started (unordered): acknowledge now. */
+  done(message: Message): void
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
+}
+
+/** The per-client message dispatcher. */
+export class Dispatcher {
+  private queue: Message[] = []
+  private head = 0
+  private running = false
+  private readonly scratch: Subscription[] = []
+
+  constructor(private readonly host: DispatchHost, private readonly ordered: boolean) {}
+
+  /** Messages waiting for their handlers (ordered mode). */
+  get backlog(): number {
+    return this.queue.length - this.head
+  }
+
+  /** Deliver one message. */
+  dispatch(message: Message): void {
+    if (!this.ordered) {
+      this.deliverUnordered(message)
+      return
+    }
+    this.queue.push(message)
+    if (!this.running) void this.run()
+  }
+
+  private deliverUnordered(message: Message): void {
+    const host = this.host
+    host.emitMessage(message)
+    const routes = host.routes(message.topic, this.scratch)
+    if (routes.length === 0) {
+      if (host.defaultHandler) this.call(host.defaultHandler, message)
+    } else {
+      for (let i = 0; i < routes.length; i++) this.callSub(routes[i]!, message)
+    }
+    host.done(message)
+  }
+
+  private call(handler: MessageHandler, message: Message): void {
+    try {
+      const r = handler(message)
+      if (isThenable(r)) r.then(undefined, (err: unknown) => this.host.handlerError(err, message))
+    } catch (err) {
+      this.host.handlerError(err, message)
+    }
+  }
+
+  private callSub(sub: Subscription, message: Message): void {
+    try {
+      const r = sub.deliver(message)
+      if (isThenable(r)) r.then(undefined, (err: unknown) => this.host.handlerError(err, message))
+    } catch (err) {
+      this.host.handlerError(err, message)
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.running = true
+    const host = this.host
+    try {
+      while (this.head < this.queue.length) {
+        const message = this.queue[this.head]!
+        this.queue[this.head++] = undefined as never
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head)
+          this.head = 0
+        }
+        host.emitMessage(message)
+        // Several routes are copied: an awaited handler may let another match reuse the scratch array.
+        const routes = host.routes(message.topic, this.scratch)
+        const n = routes.length
+        // Await only what is async, so a stream of sync handlers costs no extra microtasks.
+        if (n === 0) {
+          if (host.defaultHandler) {
+            const r = this.invoke(undefined, host.defaultHandler, message)
+            if (r) await r
+          }
+        } else if (n === 1) {
+          const r = this.invoke(routes[0], undefined, message)
+          if (r) await r
+        } else {
+          for (const sub of routes.slice()) {
+            const r = this.invoke(sub, undefined, message)
+            if (r) await r
+          }
+        }
+        host.done(message)
+      }
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** Call one handler; returns a promise only when the handler is async (sync handlers stay sync). */
+  private invoke(sub: Subscription | undefined, handler: MessageHandler | undefined, message: Message): Promise<unknown> | undefined {
+    try {
+      const r = sub ? sub.deliver(message) : handler!(message)
+      if (isThenable(r)) return Promise.resolve(r).catch((err: unknown) => this.host.handlerError(err, message))
+    } catch (err) {
+      this.host.handlerError(err, message)
+    }
+    return undefined
+  }
+}

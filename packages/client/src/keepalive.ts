@@ -1,0 +1,78 @@
+// Keepalive as in the Paho seed: send PINGREQ when nothing was sent (or nothing received) for the
+// keepalive period; when no packet at all arrives within pingTimeoutMs after it, the connection is lost.
+import type { TimerHandle, TimerSource } from './timers.js'
+import type { Tracer } from './trace.js'
+
+/** What the pinger needs from the connection. */
+export interface KeepaliveHost {
+  /** Time of the last write and the last read (ms since epoch). */
+  readonly lastSent: number
+  readonly lastReceived: number
+  sendPingreq(): void
+  pingTimeout(): void
+}
+
+/** One pinger per connection; one timer at a time, unref'ed, stopped with the connection. */
+export class Keepalive {
+  private timer: TimerHandle | undefined
+  private pingSentAt = 0
+  private stopped = true
+  private readonly onTimer = (): void => this.check()
+
+  constructor(
+    private readonly host: KeepaliveHost,
+    private readonly keepaliveMs: number,
+    private readonly pingTimeoutMs: number,
+    private readonly timers: TimerSource,
+    private readonly trace: Tracer,
+  ) {}
+
+  /** Start pinging (no-op when keepalive is 0). */
+  start(): void {
+    if (this.keepaliveMs <= 0) return
+    this.stopped = false
+    this.pingSentAt = 0
+    this.schedule(this.keepaliveMs)
+  }
+
+  /** Stop and clear the timer. */
+  stop(): void {
+    this.stopped = true
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
+    this.timer = this.timers.setTimeout(this.onTimer, Math.max(1, ms))
+  }
+
+  private check(): void {
+    this.timer = undefined
+    if (this.stopped) return
+    const now = Date.now()
+    const { lastSent, lastReceived } = this.host
+    if (this.pingSentAt !== 0) {
+      if (lastReceived >= this.pingSentAt) {
+        this.pingSentAt = 0
+      } else if (now - this.pingSentAt >= this.pingTimeoutMs) {
+        this.trace.critical('pinger', `no packet within ${this.pingTimeoutMs} ms after PINGREQ`)
+        this.stop()
+        this.host.pingTimeout()
+        return
+      } else {
+        this.schedule(this.pingSentAt + this.pingTimeoutMs - now)
+        return
+      }
+    }
+    const idle = Math.max(now - lastSent, now - lastReceived)
+    if (idle >= this.keepaliveMs) {
+      this.trace.debug('pinger', 'keepalive: sending PINGREQ')
+      this.pingSentAt = now
+      this.host.sendPingreq()
+      this.schedule(this.pingTimeoutMs)
+      return
+    }
+    this.schedule(this.keepaliveMs - idle)
+  }
+}

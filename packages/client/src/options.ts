@@ -1,0 +1,151 @@
+// Client options, their defaults, and the checks made when they are given.
+import type { ConnectProperties, ProtocolVersion, QoS, WillProperties } from '@isomqtt/codec'
+import type { Store } from '@isomqtt/store'
+import { MqttError } from './errors.js'
+import type { Message } from './message.js'
+import type { TimerSource } from './timers.js'
+import type { TraceOptions } from './trace.js'
+import type { TransportFactory, TlsOptions } from './transport-types.js'
+
+/** The Will Message: published by the server when the connection ends without DISCONNECT. */
+export interface WillOptions {
+  topic: string
+  /** Text (sent as UTF-8) or bytes. */
+  payload: string | Uint8Array
+  qos?: QoS
+  retain?: boolean
+  /** MQTT 5 will properties. */
+  properties?: WillProperties
+}
+
+/** Options of `createClient` / `connect`. Defaults in brackets. */
+export interface ClientOptions {
+  /** Brokers tried in order (primary first, then standbys), e.g. `mqtt://host:1883`. */
+  servers?: Array<string | URL>
+  /** 3 = MQTT 3.1, 4 = MQTT 3.1.1 [4]; 5 is reserved for MQTT 5 support. */
+  protocolVersion?: ProtocolVersion
+  /** [generated] MQTT 3.1 allows 1..23 characters. */
+  clientId?: string
+  /** Clean session [true]: false resumes the session kept by the broker and by the store. */
+  clean?: boolean
+  username?: string
+  /** A secret: never traced, never put in an error message. */
+  password?: string | Uint8Array
+  will?: WillOptions
+  /** Seconds between control packets; 0 turns keepalive off [60]. */
+  keepalive?: number
+  /** Time for one connection attempt: transport plus CONNACK, in ms [30 000]. */
+  connectTimeoutMs?: number
+  /** TLS options for `mqtts:` servers. */
+  tls?: TlsOptions
+  /** A custom transport factory (a socket, a WebSocket, an in-memory pair). */
+  transport?: TransportFactory
+  /** Where in-flight QoS 1/2 packets are kept [MemoryStore]. */
+  store?: Store
+  /** Handlers run one at a time in arrival order, async ones awaited [true]. */
+  orderMatters?: boolean
+  /** A publish not handed to the transport within this time rejects with TIMEOUT [none]. */
+  writeTimeoutMs?: number
+  /** Most QoS 1/2 publishes awaiting their acknowledgement; more wait for a slot [1000]. */
+  maxInflight?: number
+  /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
+  maxQueued?: number
+  /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(keepalive, 30 s)]. */
+  pingTimeoutMs?: number
+  /** Tracing: level and sink. */
+  trace?: TraceOptions
+  /** The default handler: messages that no subscription claims. */
+  onMessage?: (message: Message) => void | Promise<void>
+  /** Called when an established connection is lost (not after disconnect() or destroy()). */
+  onConnectionLost?: (error: Error) => void
+  /** MQTT 5 CONNECT properties (used once MQTT 5 is supported). */
+  properties?: ConnectProperties
+  /** The timer source (keepalive, timeouts) [platform timers, unref'ed in Node]. */
+  timers?: TimerSource
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions extends ClientOptions {
+  servers: URL[]
+  protocolVersion: ProtocolVersion
+  protocolVersionExplicit: boolean
+  clientId: string
+  clean: boolean
+  keepalive: number
+  connectTimeoutMs: number
+  orderMatters: boolean
+  maxInflight: number
+  maxQueued: number
+}
+
+const encoder = new TextEncoder()
+
+/** UTF-8 bytes of a string, or the bytes themselves. */
+export function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? encoder.encode(value) : value
+}
+
+/** A random client id that MQTT 3.1 can carry (at most 23 characters) [MQTT-3.1.3-5]. */
+export function generateClientId(): string {
+  const bytes = new Uint8Array(8)
+  globalThis.crypto.getRandomValues(bytes)
+  let hex = ''
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0')
+  return `isomqtt-${hex}`.slice(0, 23)
+}
+
+function invalid(message: string): MqttError {
+  return new MqttError('INVALID_ARGUMENT', message)
+}
+
+/** Checks the options and fills in defaults; throws INVALID_ARGUMENT for what can never work. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  const protocolVersion = options.protocolVersion ?? 4
+  if (protocolVersion !== 3 && protocolVersion !== 4 && protocolVersion !== 5) {
+    throw invalid(`protocolVersion must be 3, 4 or 5, not ${String(protocolVersion)}`)
+  }
+  const clean = options.clean ?? true
+  let clientId = options.clientId ?? ''
+  if (clientId === '') {
+    // MQTT 3.1 needs 1..23 characters; 3.1.1 only lets the server assign one with a clean session.
+    if (protocolVersion === 3 && options.clientId !== undefined) throw invalid('MQTT 3.1 cannot carry an empty client id')
+    if (!clean && options.clientId !== undefined && protocolVersion === 4) {
+      throw invalid('an empty client id needs clean: true [MQTT-3.1.3-7]')
+    }
+    clientId = generateClientId()
+  }
+  if (protocolVersion === 3 && clientId.length > 23) {
+    throw invalid(`MQTT 3.1 cannot carry a client id longer than 23 characters (got ${clientId.length})`)
+  }
+  const keepalive = options.keepalive ?? 60
+  if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw invalid('keepalive must be 0..65535 seconds')
+  if (options.will) {
+    const q = options.will.qos ?? 0
+    if (q !== 0 && q !== 1 && q !== 2) throw new MqttError('INVALID_QOS', `will qos must be 0, 1 or 2, not ${String(q)}`)
+  }
+  const servers = (options.servers ?? []).map((s) => {
+    try {
+      return typeof s === 'string' ? new URL(s) : s
+    } catch (cause) {
+      throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${String(s)}`, { cause })
+    }
+  })
+  const positive = (v: number | undefined, def: number, name: string): number => {
+    if (v === undefined) return def
+    if (!Number.isInteger(v) || v < 1) throw invalid(`${name} must be a positive integer`)
+    return v
+  }
+  return {
+    ...options,
+    servers,
+    protocolVersion,
+    protocolVersionExplicit: options.protocolVersion !== undefined,
+    clientId,
+    clean,
+    keepalive,
+    connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+    orderMatters: options.orderMatters ?? true,
+    maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
+    maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
+  }
+}

@@ -1,0 +1,25 @@
+// What a publish resolves with.
+import type { QoS } from '@isomqtt/codec'
+
+/** The outcome of a completed publish. */
+export interface PublishResult {
+  /** The packet id it travelled with (QoS 1 and 2). */
+  packetId: number | undefined
+  qos: QoS
+  /** MQTT 5: the reason code of PUBACK / PUBREC; 0 otherwise. */
+  reasonCode: number
+}
+
+/** Every QoS 0 publish resolves with this one frozen object (no allocation per message). */
+export const QOS0_RESULT: PublishResult = Object.freeze({ packetId: undefined, qos: 0, reasonCode: 0 })
+
+/** A message carried over from a persistent session, and its completion. */
+export interface ResumedReceipt {
+  packetId: number
+  /** The topic, or undefined when only its PUBREL stage was stored (the PUBLISH was already received). */
+  topic: string | undefined
+  /** 'publish' when the PUBLISH is resent (DUP set), 'pubrel' when the PUBREL is. */
+  stage: 'publish' | 'pubrel'
+  /** Settles at PUBACK / PUBCOMP. */
+  done: Promise<PublishResult>
+}

@@ -1,0 +1,373 @@
+// The client's engine: runs the lifecycle state machine and performs its actions, handles the packets of
+// the live connection, and feeds received messages to the dispatcher. client.ts is the public face of it.
+import { encode } from '@isomqtt/codec'
+import type { ConnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
+import { openTransport } from '@isomqtt/transport'
+import type { Store } from '@isomqtt/store'
+import type { Connection, ConnectionHandler } from './connection.js'
+import { attemptConnect } from './connector.js'
+import { Dispatcher, type DispatchHost } from './dispatcher.js'
+import { MqttError } from './errors.js'
+import { Keepalive } from './keepalive.js'
+import { Message } from './message.js'
+import { toBytes, type ResolvedOptions } from './options.js'
+import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import type { Router } from './router.js'
+import { Session } from './session.js'
+import { transition, type ConnectionState, type LifecycleAction, type LifecycleEvent } from './state-machine.js'
+import type { Subscription } from './subscription.js'
+import { defaultTimers, type TimerHandle, type TimerSource } from './timers.js'
+import { Tracer } from './trace.js'
+import type { Transport, TransportFactory } from './transport-types.js'
+
+/** What the runtime needs from the MqttClient. */
+export interface RuntimeHost {
+  emit(event: string, arg?: unknown): void
+  hasListeners(event: string): boolean
+  endSubscriptions(): void
+}
+
+interface Deferred<T> { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void }
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void
+  let reject!: (e: Error) => void
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
+  return { promise, resolve, reject }
+}
+
+const defaultFactory: TransportFactory = (url, options) => openTransport(url, options) as unknown as Promise<Transport>
+
+/** The connected-client machinery behind MqttClient. */
+export class Runtime implements ConnectionHandler, DispatchHost {
+  state: ConnectionState = 'idle'
+  version: ProtocolVersion
+  lastConnect: { sessionPresent: boolean; resumed: ResumedReceipt[] } | undefined
+  readonly session: Session
+  readonly trace: Tracer
+  private readonly dispatcher: Dispatcher
+  private readonly timers: TimerSource
+  private conn: Connection | undefined
+  private keepalive: Keepalive | undefined
+  private abort: AbortController | undefined
+  private connectWaiter: Deferred<{ sessionPresent: boolean; resumed: ResumedReceipt[] }> | undefined
+  private disconnectWaiters: Array<() => void> = []
+  private storeState: Promise<void> | undefined
+  private resuming: Promise<ResumedReceipt[]> | undefined
+  private resumed = false
+  private holding: Packet[] | undefined
+  private graceful = false
+  private quiesceMs = 0
+  private quiesceTimer: TimerHandle | undefined
+  private gen = 0
+  private readonly qos2Stored = new Map<number, Promise<void>>()
+  private readonly gens = new WeakMap<Message, number>()
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly store: Store,
+    private readonly router: Router<Subscription>,
+    private readonly host: RuntimeHost,
+  ) {
+    this.version = options.protocolVersion
+    this.trace = new Tracer(options.trace)
+    this.timers = options.timers ?? defaultTimers
+    this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
+    this.dispatcher = new Dispatcher(this, options.orderMatters)
+  }
+
+  // ---- lifecycle ----
+
+  private run(event: LifecycleEvent): void {
+    const from = this.state
+    const { state, actions } = transition(from, event)
+    this.state = state
+    if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
+    for (const action of actions) this.perform(action)
+  }
+
+  private perform(a: LifecycleAction): void {
+    switch (a.type) {
+      case 'openConnection': void this.open(); break
+      case 'startKeepalive': this.startKeepalive(); break
+      case 'stopKeepalive': this.keepalive?.stop(); this.keepalive = undefined; break
+      case 'resumeSession': this.resuming = this.resume(a.sessionPresent); break
+      case 'resolveConnect': {
+        const waiter = this.connectWaiter
+        this.resuming!.then((resumed) => {
+          this.lastConnect = { sessionPresent: a.sessionPresent, resumed }
+          waiter?.resolve(this.lastConnect)
+          if (this.connectWaiter === waiter) this.connectWaiter = undefined
+          this.host.emit('connect', this.lastConnect)
+        }, (err: Error) => this.run({ type: 'protocolError', error: new MqttError('STORE_ERROR', 'session resume failed', { cause: err }) }))
+        break
+      }
+      case 'rejectConnect':
+        this.connectWaiter?.reject(a.error)
+        this.connectWaiter = undefined
+        break
+      case 'startQuiesce': this.quiesce(); break
+      case 'sendDisconnect': this.conn?.send({ type: 'disconnect' }); this.graceful = true; break
+      case 'closeTransport':
+        this.abort?.abort()
+        this.abort = undefined
+        this.conn?.close(this.graceful)
+        this.conn = undefined
+        this.graceful = false
+        this.session.attach(undefined)
+        break
+      case 'failPending': {
+        const byUser = (a.error as MqttError).code === 'CLOSED'
+        this.resumed = false
+        this.session.connectionEnded(a.error, !byUser, this.options.clean)
+        if (byUser) {
+          this.host.endSubscriptions()
+          this.storeState = this.closeStore()
+        }
+        break
+      }
+      case 'notifyConnectionLost':
+        this.trace.critical('client', `connection lost: ${a.error.message}`)
+        try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
+        this.host.emit('connectionLost', a.error)
+        break
+      case 'emitClose': {
+        const waiters = this.disconnectWaiters
+        this.disconnectWaiters = []
+        const closing = this.storeState ?? Promise.resolve()
+        void closing.then(() => { for (const w of waiters) w() })
+        this.host.emit('close')
+        break
+      }
+    }
+  }
+
+  connect(): Promise<{ sessionPresent: boolean; resumed: ResumedReceipt[] }> {
+    if (this.state === 'connected' && this.resumed && this.lastConnect) return Promise.resolve(this.lastConnect)
+    if (this.connectWaiter) return this.connectWaiter.promise
+    if (this.state === 'disconnecting') return Promise.reject(new MqttError('INVALID_ARGUMENT', 'disconnect() is in progress'))
+    const waiter = (this.connectWaiter = deferred())
+    this.run({ type: 'userConnect' })
+    return waiter.promise
+  }
+
+  private async open(): Promise<void> {
+    const abort = (this.abort = new AbortController())
+    try {
+      this.storeState = (this.storeState ?? Promise.resolve()).then(() => this.store.open())
+      await this.storeState
+      const est = await attemptConnect({
+        options: this.options,
+        factory: this.options.transport ?? defaultFactory,
+        timers: this.timers,
+        trace: this.trace,
+        signal: abort.signal,
+        buildConnect: (v) => this.buildConnect(v),
+      })
+      if (abort.signal.aborted || this.state !== 'connecting') { est.conn.close(false); return }
+      this.conn = est.conn
+      this.version = est.version
+      this.gen++
+      est.adopt(this)
+      this.session.attach(est.conn)
+      this.run({ type: 'connackReceived', sessionPresent: est.connack.sessionPresent })
+      for (const p of est.early) this.packet(p)
+      if (!est.conn.open && this.conn === est.conn) this.closed(undefined)
+    } catch (err) {
+      if (this.abort === abort && !abort.signal.aborted) {
+        const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
+        this.run({ type: 'connectFailed', error })
+      }
+    }
+  }
+
+  private async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
+    this.holding = []
+    this.resumed = false
+    try {
+      if (this.options.clean) {
+        await this.session.reset()
+        return []
+      }
+      return await this.session.resume(sessionPresent)
+    } finally {
+      this.resumed = true
+      const held = this.holding
+      this.holding = undefined
+      for (const p of held) if (this.conn) this.packet(p)
+    }
+  }
+
+  /** The CONNECT packet; the password lives only here and in the options, never in traces. */
+  buildConnect(version: ProtocolVersion): ConnectPacket {
+    const o = this.options
+    const will = o.will
+    return {
+      type: 'connect',
+      clientId: o.clientId,
+      clean: o.clean,
+      keepalive: o.keepalive,
+      username: o.username,
+      password: o.password === undefined ? undefined : toBytes(o.password),
+      will: will && { topic: will.topic, payload: toBytes(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
+      properties: version === 5 ? o.properties : undefined,
+    }
+  }
+
+  private startKeepalive(): void {
+    const conn = this.conn
+    if (!conn || this.options.keepalive === 0) return
+    const keepaliveMs = this.options.keepalive * 1000
+    this.keepalive = new Keepalive(
+      {
+        get lastSent() { return conn.lastSent },
+        get lastReceived() { return conn.lastReceived },
+        sendPingreq: () => conn.send({ type: 'pingreq' }),
+        pingTimeout: () => this.run({ type: 'keepaliveTimeout', error: new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost') }),
+      },
+      keepaliveMs,
+      this.options.pingTimeoutMs ?? Math.min(keepaliveMs, 10_000),
+      this.timers,
+      this.trace,
+    )
+    this.keepalive.start()
+  }
+
+  private quiesce(): void {
+    const done = (): void => {
+      if (this.quiesceTimer !== undefined) this.timers.clearTimeout(this.quiesceTimer)
+      this.quiesceTimer = undefined
+      this.session.onIdle = undefined
+      if (this.state === 'disconnecting') this.run({ type: 'quiesceDone' })
+    }
+    if (this.quiesceMs <= 0 || this.session.idle) { queueMicrotask(done); return }
+    this.session.onIdle = done
+    this.quiesceTimer = this.timers.setTimeout(done, this.quiesceMs)
+  }
+
+  disconnect(quiesceMs: number): Promise<void> {
+    if (this.state === 'idle' || this.state === 'closed') return this.storeState?.then(() => {}, () => {}) ?? Promise.resolve()
+    const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve))
+    if (this.state !== 'disconnecting') {
+      this.quiesceMs = quiesceMs
+      this.run({ type: 'userDisconnect' })
+    }
+    return done
+  }
+
+  destroy(): void {
+    this.run({ type: 'userDestroy' })
+  }
+
+  private async closeStore(): Promise<void> {
+    try {
+      await this.session.settled()
+      await this.store.close()
+    } catch (err) {
+      this.trace.warn('store', `closing the store failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  // ---- publishing and requests ----
+
+  publish(packet: PublishPacket): Promise<PublishResult> {
+    if (this.state !== 'connected' || !this.conn) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (!this.resumed) return this.resuming!.then(() => this.publish(packet))
+    if (packet.qos === 0) {
+      if (this.session.queued >= this.options.maxQueued) {
+        return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
+      }
+      return this.conn.queue.publishQos0(encode(packet, this.version))
+    }
+    return this.session.publish(packet)
+  }
+
+  request<T>(build: (id: number) => Packet, kind: 'suback' | 'unsuback', onAck: (p: Packet) => T): Promise<T> {
+    if (this.state !== 'connected') return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (!this.resumed) return this.resuming!.then(() => this.request(build, kind, onAck))
+    return this.session.request(build, kind, onAck)
+  }
+
+  // ---- the live connection ----
+
+  packet(p: Packet): void {
+    if (this.holding) { this.holding.push(p); return }
+    switch (p.type) {
+      case 'publish': this.receive(p); return
+      case 'pingresp': this.trace.debug('pinger', 'PINGRESP'); return
+      case 'disconnect':
+        this.run({ type: 'transportClosed', error: new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode }) })
+        return
+      case 'connack': case 'connect': case 'subscribe': case 'unsubscribe': case 'pingreq':
+        this.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
+        return
+      default:
+        if (!this.session.handle(p)) this.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
+    }
+  }
+
+  closed(error: Error | undefined): void {
+    const code = (error as MqttError | undefined)?.code
+    if (code === 'MALFORMED_PACKET' || code === 'PROTOCOL_ERROR' || code === 'PACKET_TOO_LARGE') this.run({ type: 'protocolError', error: error! })
+    else this.run({ type: 'transportClosed', error })
+  }
+
+  writeExpired(ids: number[], error: Error): void {
+    this.session.expire(ids, error)
+  }
+
+  private receive(p: PublishPacket): void {
+    const message = new Message(p)
+    if (p.qos > 0) this.gens.set(message, this.gen)
+    if (p.qos === 2) {
+      const r = this.session.receiveQos2(p.packetId!)
+      if (!r.deliver) {
+        // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
+        this.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
+        this.session.acknowledge(2, p.packetId!)
+        return
+      }
+      this.qos2Stored.set(p.packetId!, r.stored)
+    }
+    this.dispatcher.dispatch(message)
+  }
+
+  // ---- DispatchHost ----
+
+  routes(topic: string, out: Subscription[]): Subscription[] {
+    return this.router.match(topic, out)
+  }
+
+  get defaultHandler(): ((m: Message) => void | Promise<void>) | undefined {
+    return this.options.onMessage
+  }
+
+  emitMessage(message: Message): void {
+    if (this.host.hasListeners('message')) this.host.emit('message', message)
+  }
+
+  handlerError(error: unknown, message: Message): void {
+    this.trace.warn('message', `handler failed for ${message.topic}: ${error instanceof Error ? error.message : String(error)}`)
+    this.reportError(error)
+  }
+
+  private reportError(error: unknown): void {
+    const err = error instanceof Error ? error : new MqttError('UNKNOWN', String(error), { cause: error })
+    this.host.emit('error', err)
+  }
+
+  done(message: Message): void {
+    if (message.qos === 0) return
+    const id = message.packetId!
+    const gen = this.gens.get(message)
+    // Acknowledging on a later connection could ack a different message with the same id: the server resends.
+    if (gen !== this.gen || this.state !== 'connected') return
+    if (message.qos === 1) { this.session.acknowledge(1, id); return }
+    const stored = this.qos2Stored.get(id)
+    this.qos2Stored.delete(id)
+    ;(stored ?? Promise.resolve()).then(
+      () => { if (gen === this.gen && this.state === 'connected') this.session.acknowledge(2, id) },
+      (err: unknown) => this.trace.critical('store', `inbound id ${id} not stored: ${String(err)}`),
+    )
+  }
+}

@@ -1,0 +1,383 @@
+// The session: packet ids, in-flight QoS 1/2 both ways, and store replay. It outlives connections: a
+// Connection is attached while one is up, and a persistent session resumes on the next one.
+import { decodePacket, encode } from '@isomqtt/codec'
+import type { Packet, PublishPacket, ProtocolVersion, QoS } from '@isomqtt/codec'
+import type { Store } from '@isomqtt/store'
+import type { Connection } from './connection.js'
+import { MqttError } from './errors.js'
+import { PacketIds } from './packet-ids.js'
+import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import type { Tracer } from './trace.js'
+
+interface Outbound {
+  qos: QoS
+  topic: string | undefined
+  stage: 'publish' | 'pubrel'
+  promise: Promise<PublishResult>
+  resolve: (r: PublishResult) => void
+  reject: (e: Error) => void
+}
+
+interface PendingAck {
+  kind: 'suback' | 'unsuback'
+  /** Runs synchronously as the ack is read (so routes exist before the next packet); its result resolves. */
+  onAck: (p: Packet) => unknown
+  resolve: (v: unknown) => void
+  reject: (e: Error) => void
+}
+
+interface SlotWaiter {
+  resolve: () => void
+  reject: (e: Error) => void
+}
+
+/** Session limits. */
+export interface SessionOptions {
+  store: Store
+  trace: Tracer
+  maxInflight: number
+  maxQueued: number
+}
+
+const outKey = (id: number): string => `o.${id}`
+const inKey = (id: number): string => `i.${id}`
+
+/** Packet ids, in-flight state and the store, independent of any one connection. */
+export class Session {
+  readonly ids = new PacketIds()
+  private readonly outbound = new Map<number, Outbound>()
+  private readonly acks = new Map<number, PendingAck>()
+  /** Inbound QoS 2 ids between PUBLISH and PUBREL: a redelivered PUBLISH with one is not delivered again. */
+  private readonly inbound = new Set<number>()
+  private slotWaiters: SlotWaiter[] = []
+  private waiting = 0
+  private storeTail: Promise<unknown> = Promise.resolve()
+  private conn: Connection | undefined
+  private version: ProtocolVersion = 4
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** QoS 1/2 publishes awaiting acknowledgement. */
+  get inflight(): number {
+    return this.outbound.size
+  }
+
+  /** Publishes accepted but not yet written. */
+  get queued(): number {
+    return this.waiting + (this.conn?.queue.queuedPublishes ?? 0)
+  }
+
+  /** Inbound QoS 2 packet ids held until PUBREL. */
+  get heldInbound(): ReadonlySet<number> {
+    return this.inbound
+  }
+
+  /** Attach the live connection (or none). */
+  attach(conn: Connection | undefined): void {
+    this.conn = conn
+    if (conn) this.version = conn.version
+  }
+
+  /** Run store operations one after another, in call order (replay order = first-put order). */
+  private stored(op: () => Promise<unknown>): Promise<void> {
+    const next = this.storeTail.then(op)
+    this.storeTail = next.catch((err: unknown) => {
+      this.options.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
+    })
+    return next.then(() => undefined)
+  }
+
+  /** Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. */
+  async publish(packet: PublishPacket): Promise<PublishResult> {
+    if (this.queued >= this.options.maxQueued) {
+      throw new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`)
+    }
+    this.waiting++
+    let id: number
+    try {
+      if (this.outbound.size >= this.options.maxInflight || this.slotWaiters.length > 0) {
+        await new Promise<void>((resolve, reject) => this.slotWaiters.push({ resolve, reject }))
+      }
+      const maybeId = this.ids.acquire()
+      id = typeof maybeId === 'number' ? maybeId : await maybeId
+    } catch (err) {
+      this.waiting--
+      throw err
+    }
+    packet.packetId = id
+    const bytes = encode(packet, this.version)
+    let resolve!: (r: PublishResult) => void
+    let reject!: (e: Error) => void
+    const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
+    this.outbound.set(id, { qos: packet.qos, topic: packet.topic, stage: 'publish', promise, resolve, reject })
+    try {
+      await this.stored(() => this.options.store.put(outKey(id), bytes))
+    } catch (cause) {
+      this.waiting--
+      this.forget(id)
+      throw new MqttError('STORE_ERROR', 'could not store the message', { cause })
+    }
+    this.waiting--
+    // Still waiting for a connection (persistent session): it is resent when the session resumes.
+    if (this.conn?.open && this.outbound.has(id)) this.conn.queue.publish(bytes, id)
+    return promise
+  }
+
+  /** Send SUBSCRIBE / UNSUBSCRIBE with a fresh id; resolves with what `onAck` makes of SUBACK / UNSUBACK. */
+  async request<T>(build: (id: number) => Packet, kind: PendingAck['kind'], onAck: (p: Packet) => T): Promise<T> {
+    const maybeId = this.ids.acquire()
+    const id = typeof maybeId === 'number' ? maybeId : await maybeId
+    const conn = this.conn
+    if (!conn?.open) {
+      this.ids.release(id)
+      throw new MqttError('NOT_CONNECTED', 'not connected')
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.acks.set(id, { kind, onAck, resolve: resolve as (v: unknown) => void, reject })
+      conn.send(build(id))
+    })
+  }
+
+  /** Handle an acknowledgement or PUBREL; returns false for packets that are not the session's. */
+  handle(packet: Packet): boolean {
+    switch (packet.type) {
+      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0)
+      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0)
+      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0)
+      case 'pubrel': return this.onPubrel(packet.packetId)
+      case 'suback': case 'unsuback': {
+        const ack = this.acks.get(packet.packetId)
+        if (!ack || ack.kind !== packet.type) {
+          this.options.trace.warn('msgids', `unexpected ${packet.type.toUpperCase()} id=${packet.packetId}`)
+          return true
+        }
+        this.acks.delete(packet.packetId)
+        this.ids.release(packet.packetId)
+        try {
+          ack.resolve(ack.onAck(packet))
+        } catch (err) {
+          ack.reject(err as Error)
+        }
+        this.checkIdle()
+        return true
+      }
+      default:
+        return false
+    }
+  }
+
+  private onPuback(id: number, reasonCode: number): boolean {
+    const entry = this.outbound.get(id)
+    if (!entry || entry.qos !== 1) {
+      this.options.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
+      return true
+    }
+    this.complete(id, entry, reasonCode)
+    return true
+  }
+
+  private onPubrec(id: number, reasonCode: number): boolean {
+    const entry = this.outbound.get(id)
+    const pubrel = encode({ type: 'pubrel', packetId: id }, this.version)
+    if (!entry || entry.qos !== 2) {
+      // Release it anyway so the server's state for this id ends.
+      this.options.trace.warn('msgids', `unexpected PUBREC id=${id}: answering PUBREL`)
+      this.conn?.queue.control(pubrel)
+      return true
+    }
+    if (entry.stage === 'publish') {
+      entry.stage = 'pubrel'
+      // The PUBREL stage is stored too, so a restart resends PUBREL and not the PUBLISH.
+      this.stored(() => this.options.store.put(outKey(id), pubrel)).then(
+        () => { if (this.outbound.get(id) === entry) this.conn?.queue.control(pubrel) },
+        () => { this.conn?.queue.control(pubrel) },
+      )
+    } else {
+      this.conn?.queue.control(pubrel)
+    }
+    void reasonCode
+    return true
+  }
+
+  private onPubcomp(id: number, reasonCode: number): boolean {
+    const entry = this.outbound.get(id)
+    if (!entry || entry.qos !== 2) {
+      this.options.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
+      return true
+    }
+    this.complete(id, entry, reasonCode)
+    return true
+  }
+
+  private complete(id: number, entry: Outbound, reasonCode: number): void {
+    this.forget(id)
+    entry.resolve({ packetId: id, qos: entry.qos, reasonCode })
+  }
+
+  /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
+  private forget(id: number): void {
+    this.outbound.delete(id)
+    this.ids.release(id)
+    void this.stored(() => this.options.store.del(outKey(id))).catch(() => {})
+    this.wakeSlot()
+    this.checkIdle()
+  }
+
+  /** Called when nothing is in flight any more (disconnect's quiesce waits for it). */
+  onIdle: (() => void) | undefined
+
+  /** True when no publish, subscribe or unsubscribe is waiting for the server. */
+  get idle(): boolean {
+    return this.outbound.size === 0 && this.acks.size === 0 && this.waiting === 0
+  }
+
+  private checkIdle(): void {
+    if (this.onIdle && this.idle) this.onIdle()
+  }
+
+  /** Resolves when every store operation issued so far has finished. */
+  settled(): Promise<unknown> {
+    return this.storeTail
+  }
+
+  private wakeSlot(): void {
+    if (this.slotWaiters.length > 0 && this.outbound.size < this.options.maxInflight) {
+      this.slotWaiters.shift()!.resolve()
+    }
+  }
+
+  /** An inbound QoS 2 PUBLISH: true when it is new and must be delivered; the id is held until PUBREL. */
+  receiveQos2(id: number): { deliver: boolean; stored: Promise<void> } {
+    if (this.inbound.has(id)) return { deliver: false, stored: Promise.resolve() }
+    this.inbound.add(id)
+    const marker = encode({ type: 'pubrec', packetId: id }, this.version)
+    return { deliver: true, stored: this.stored(() => this.options.store.put(inKey(id), marker)) }
+  }
+
+  /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish. */
+  acknowledge(qos: QoS, id: number): void {
+    this.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id }, this.version))
+  }
+
+  private onPubrel(id: number): boolean {
+    const known = this.inbound.delete(id)
+    const pubcomp = encode({ type: 'pubcomp', packetId: id }, this.version)
+    if (!known) {
+      this.conn?.queue.control(pubcomp)
+      return true
+    }
+    const conn = this.conn
+    this.stored(() => this.options.store.del(inKey(id))).then(
+      () => conn?.queue.control(pubcomp),
+      () => conn?.queue.control(pubcomp),
+    )
+    return true
+  }
+
+  /** QoS 1/2 publishes dropped by writeTimeoutMs: given up, so out of the store and rejected. */
+  expire(ids: number[], error: Error): void {
+    for (const id of ids) {
+      const entry = this.outbound.get(id)
+      if (!entry) continue
+      this.forget(id)
+      entry.reject(error)
+    }
+  }
+
+  /**
+   * The connection ended. Pending SUBSCRIBE/UNSUBSCRIBE reject. QoS 1/2 messages of a persistent session
+   * stay in the store and their promises stay pending until the session resumes (`keep`); otherwise they
+   * reject with `error` (a clean session, or disconnect()/destroy(), which leave them in the store).
+   */
+  connectionEnded(error: Error, keep: boolean, clean: boolean): void {
+    this.conn = undefined
+    for (const [id, ack] of this.acks) {
+      this.ids.release(id)
+      ack.reject(error)
+    }
+    this.acks.clear()
+    const waiters = this.slotWaiters
+    this.slotWaiters = []
+    for (const w of waiters) w.reject(error)
+    if (keep && !clean) return
+    for (const [id, entry] of this.outbound) {
+      this.outbound.delete(id)
+      this.ids.release(id)
+      if (clean) void this.stored(() => this.options.store.del(outKey(id))).catch(() => {})
+      entry.reject(error)
+    }
+  }
+
+  /** A clean session: forget everything, in memory and in the store. */
+  async reset(): Promise<void> {
+    const discarded = new MqttError('DISCARDED', 'the session was cleaned')
+    for (const [id, entry] of this.outbound) {
+      this.outbound.delete(id)
+      this.ids.release(id)
+      entry.reject(discarded)
+    }
+    this.inbound.clear()
+    this.ids.clear()
+    await this.stored(() => this.options.store.reset())
+  }
+
+  /**
+   * Resume a persistent session on the attached connection: resend the store's messages in their
+   * original order (PUBLISH with DUP set, PUBREL for those past PUBREC) and hold stored inbound ids.
+   */
+  async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
+    const store = this.options.store
+    await this.storeTail
+    const receipts: ResumedReceipt[] = []
+    // A server without our session has no QoS 2 exchange to finish: held inbound ids would only
+    // suppress new messages that reuse them.
+    if (!sessionPresent) this.inbound.clear()
+    for (const key of await store.keys()) {
+      const id = Number(key.slice(2))
+      if (!(id >= 1 && id <= 65535)) continue
+      if (key.startsWith('i.')) {
+        if (sessionPresent) this.inbound.add(id)
+        else await store.del(key)
+        continue
+      }
+      if (!key.startsWith('o.')) continue
+      const bytes = await store.get(key)
+      if (!bytes) continue
+      let packet: Packet
+      try {
+        packet = decodePacket(bytes, this.version)
+      } catch (cause) {
+        this.options.trace.critical('store', `dropping unreadable stored packet ${key}: ${String(cause)}`)
+        await store.del(key)
+        continue
+      }
+      if (packet.type !== 'publish' && packet.type !== 'pubrel') continue
+      const stage = packet.type === 'publish' ? 'publish' : 'pubrel'
+      let entry = this.outbound.get(id)
+      if (!entry) {
+        let resolve!: (r: PublishResult) => void
+        let reject!: (e: Error) => void
+        const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
+        entry = {
+          qos: packet.type === 'publish' ? packet.qos : 2,
+          topic: packet.type === 'publish' ? packet.topic : undefined,
+          stage, promise, resolve, reject,
+        }
+        this.outbound.set(id, entry)
+        this.ids.claim(id)
+      }
+      entry.stage = stage
+      receipts.push({ packetId: id, topic: entry.topic, stage, done: entry.promise })
+      if (stage === 'publish') {
+        // [MQTT-3.3.1-1] DUP is set on a redelivery; flipping the bit keeps the stored bytes otherwise exact.
+        const dup = bytes.slice()
+        dup[0] = dup[0]! | 0x08
+        this.conn?.queue.publish(dup, id)
+      } else {
+        this.conn?.queue.control(bytes)
+      }
+    }
+    this.options.trace.debug('state', `resumed ${receipts.length} in-flight message(s)`)
+    return receipts
+  }
+}

@@ -1,0 +1,25 @@
+// The shape of a transport as the client uses it. A readable-stream / Node Duplex (net.Socket, TLSSocket,
+// the WebSocket adapter) fits it structurally, so the client needs no stream library types.
+
+/** A byte stream: Uint8Array chunks in ('data'), writes out with backpressure ('drain'). */
+export interface Transport {
+  write(chunk: Uint8Array): boolean
+  end(): unknown
+  destroy(error?: Error): unknown
+  on(event: string, listener: (...args: any[]) => void): unknown
+  removeListener(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** TLS options passed to the transport (Node: tls.connect options; ignored by browsers). */
+export type TlsOptions = Record<string, unknown>
+
+/** Options a TransportFactory receives. */
+export interface TransportOptions {
+  connectTimeoutMs?: number
+  signal?: AbortSignal
+  tls?: TlsOptions
+  protocolVersion?: 3 | 4 | 5
+}
+
+/** Opens a transport to a URL; resolves once bytes can flow. */
+export type TransportFactory = (url: URL, options: TransportOptions) => Promise<Transport>
