@@ -1,0 +1,141 @@
+// CONNACK return codes become typed MqttErrors (as in the Paho seed), against Mosquitto where it can
+// produce them and a scripted peer where it cannot; options MQTT cannot carry are refused at the call.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, createClient, MqttError } from '../src/index.js'
+import { freePort } from '../../../tests/support/mosquitto.js'
+import { startMosquitto, uniqueId, type Mosquitto } from './helpers.js'
+import { scripted } from './scripted-peer.js'
+
+let broker: Mosquitto
+beforeAll(async () => {
+  broker = await startMosquitto({ users: { alice: 'wonderland-7Qz' }, acl: 'user alice\ntopic readwrite allowed/#\n' })
+})
+afterAll(async () => { await broker?.stop() })
+
+for (const protocolVersion of [3, 4] as const) {
+  describe(`MQTT ${protocolVersion === 3 ? '3.1' : '3.1.1'} against Mosquitto`, () => {
+    it('connects with the right credentials', async () => {
+      const c = await connect(broker.url, { protocolVersion, clientId: uniqueId(), username: 'alice', password: 'wonderland-7Qz' })
+      expect(c.connected).toBe(true)
+      await c.disconnect()
+    })
+
+    it('refuses a wrong password with a typed error that does not contain the password', async () => {
+      const error = await connect(broker.url, { protocolVersion, clientId: uniqueId(), username: 'alice', password: 'not-the-password-9x' }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(MqttError)
+      // Mosquitto 2.0 answers a wrong password with "not authorized" (5); other brokers use 4.
+      expect(['BAD_CREDENTIALS', 'NOT_AUTHORIZED']).toContain((error as MqttError).code)
+      expect(String((error as MqttError).message)).not.toContain('not-the-password-9x')
+    })
+
+    it('refuses a client without credentials with NOT_AUTHORIZED', async () => {
+      const error = await connect(broker.url, { protocolVersion, clientId: uniqueId() }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'NOT_AUTHORIZED', reasonCode: 5 })
+    })
+  })
+}
+
+describe('return codes from a scripted peer', () => {
+  const cases: Array<[number, string]> = [
+    [1, 'UNACCEPTABLE_PROTOCOL_VERSION'], [2, 'IDENTIFIER_REJECTED'], [3, 'SERVER_UNAVAILABLE'],
+    [4, 'BAD_CREDENTIALS'], [5, 'NOT_AUTHORIZED'], [6, 'UNKNOWN'], [0x99, 'UNKNOWN'],
+  ]
+  for (const [rc, code] of cases) {
+    it(`CONNACK ${rc} rejects connect with ${code}`, async () => {
+      const s = scripted()
+      const client = createClient({ servers: ['mqtt://scripted.invalid'], protocolVersion: 4, transport: s.transport })
+      const connecting = client.connect()
+      const peer = await s.nextPeer()
+      await peer.expect('connect')
+      peer.send({ type: 'connack', sessionPresent: false, reasonCode: rc })
+      const error = await connecting.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(MqttError)
+      expect(error).toMatchObject({ code, reasonCode: rc })
+      expect(client.connected).toBe(false)
+      await peer.whenClosed()
+    })
+  }
+
+  it('rejects a refused filter (SUBACK 0x80) with SUBSCRIBE_FAILED naming it', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
+    const connecting = client.connect()
+    const peer = await s.nextPeer()
+    await peer.expect('connect')
+    peer.send({ type: 'connack', sessionPresent: false, reasonCode: 0 })
+    await connecting
+    const subscribing = client.subscribe([{ filter: 'ok/1', qos: 1 }, { filter: 'denied/2', qos: 2 }])
+    const sub = await peer.expect('subscribe')
+    expect(sub.subscriptions).toEqual([{ filter: 'ok/1', qos: 1 }, { filter: 'denied/2', qos: 2 }])
+    peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [1, 0x80] })
+    const error = await subscribing.catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'SUBSCRIBE_FAILED', reasonCode: 0x80 })
+    expect((error as Error).message).toContain('denied/2')
+    expect((error as Error).message).not.toContain('ok/1')
+    expect(client.connected).toBe(true)
+    client.destroy()
+  })
+
+  it('falls back to MQTT 3.1 when no version was asked for and the server refuses 3.1.1 (as the seed does)', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], clientId: 'fallback', transport: s.transport })
+    const connecting = client.connect()
+    const first = await s.nextPeer()
+    await first.expect('connect')
+    first.send({ type: 'connack', sessionPresent: false, reasonCode: 1 })
+    const second = await s.nextPeer()
+    const connectPacket = await second.expect('connect')
+    expect(connectPacket.protocolVersion).toBe(3)
+    second.send({ type: 'connack', sessionPresent: false, reasonCode: 0 })
+    await connecting
+    expect(client.protocolVersion).toBe(3)
+    client.destroy()
+  })
+})
+
+describe('options refused at the call', () => {
+  it('refuses an MQTT 3.1 client id longer than 23 characters or empty', () => {
+    expect(() => createClient({ protocolVersion: 3, clientId: 'x'.repeat(24) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('23') }))
+    expect(() => createClient({ protocolVersion: 3, clientId: '' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(createClient({ protocolVersion: 3, clientId: 'x'.repeat(23) }).options.clientId).toHaveLength(23)
+  })
+
+  it('generates a client id when none is given', () => {
+    const a = createClient({}).options.clientId
+    const b = createClient({ clientId: '' }).options.clientId
+    expect(a).toMatch(/^isomqtt-[0-9a-f]+$/)
+    expect(a.length).toBeLessThanOrEqual(23)
+    expect(a).not.toBe(b)
+  })
+
+  it('refuses a bad will QoS and a bad protocol version', () => {
+    expect(() => createClient({ will: { topic: 'a', payload: 'x', qos: 3 as 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_QOS' }))
+    expect(() => createClient({ protocolVersion: 6 as 4 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
+})
+
+describe('servers', () => {
+  it('tries servers in order and connects to the first that accepts', async () => {
+    const dead = `mqtt://127.0.0.1:${await freePort()}`
+    const c = await connect([dead, broker.url], { clientId: uniqueId(), username: 'alice', password: 'wonderland-7Qz', connectTimeoutMs: 5000 })
+    expect(c.connected).toBe(true)
+    await c.disconnect()
+  })
+
+  it('rejects with the last error when no server accepts', async () => {
+    const dead = `mqtt://127.0.0.1:${await freePort()}`
+    const error = await connect([dead], { clientId: uniqueId(), connectTimeoutMs: 5000 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MqttError)
+    expect((error as MqttError).code).toBe('TRANSPORT_ERROR')
+  })
+
+  it('rejects with TIMEOUT when no CONNACK comes within connectTimeoutMs', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, connectTimeoutMs: 200 })
+    const connecting = client.connect()
+    const peer = await s.nextPeer()
+    await peer.expect('connect')
+    await expect(connecting).rejects.toMatchObject({ code: 'TIMEOUT' })
+    await peer.whenClosed()
+  })
+})
