@@ -1,0 +1,120 @@
+// Subscriptions against Mosquitto: retained messages, overlapping filters routed once per subscription,
+// the default handler, async iteration, and unsubscribe in both forms.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, type Message, type MqttClient } from '../src/index.js'
+import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+
+let broker: Mosquitto
+beforeAll(async () => { broker = await startMosquitto() })
+afterAll(async () => { await broker?.stop() })
+
+for (const protocolVersion of [3, 4] as const) {
+  describe(`MQTT ${protocolVersion === 3 ? '3.1' : '3.1.1'}`, () => {
+    const open = (): Promise<MqttClient> => connect(broker.url, { protocolVersion, clientId: uniqueId() })
+
+    it('delivers a retained message at each QoS to a later subscriber, flagged retain', async () => {
+      const pub = await open()
+      const base = uniqueTopic('retained')
+      for (const qos of [0, 1, 2] as const) await pub.publish(`${base}/${qos}`, `r${qos}`, { qos, retain: true })
+      const sub = await open()
+      const got: Message[] = []
+      const all = signal()
+      await sub.subscribe(`${base}/+`, (m) => { got.push(m); if (got.length === 3) all.resolve() }, { qos: 2 })
+      await all.promise
+      expect(got.map((m) => [m.topic, m.text(), m.retain]).sort()).toEqual([
+        [`${base}/0`, 'r0', true], [`${base}/1`, 'r1', true], [`${base}/2`, 'r2', true],
+      ])
+      // Clear the retained messages (empty payload).
+      for (const qos of [0, 1, 2] as const) await pub.publish(`${base}/${qos}`, '', { qos: 1, retain: true })
+      await pub.disconnect()
+      await sub.disconnect()
+    })
+
+    it('routes a message to every overlapping subscription exactly once', async () => {
+      const base = uniqueTopic('overlap')
+      const client = await open()
+      const a: string[] = []
+      const b: string[] = []
+      const last = signal()
+      // One subscription with two filters that both match: still one delivery to it.
+      await client.subscribe([{ filter: `${base}/#`, qos: 1 }, { filter: `${base}/+`, qos: 1 }], (m) => { a.push(m.text()) })
+      await client.subscribe(`${base}/x`, (m) => { b.push(m.text()); if (m.text() === 'end') last.resolve() }, { qos: 1 })
+      await client.publish(`${base}/x`, 'one', { qos: 1 })
+      await client.publish(`${base}/y`, 'two', { qos: 1 })
+      await client.publish(`${base}/x`, 'end', { qos: 1 })
+      await last.promise
+      expect(a).toEqual(['one', 'two', 'end'])
+      expect(b).toEqual(['one', 'end'])
+      await client.disconnect()
+    })
+
+    it('sub.unsubscribe() keeps a filter another subscription still holds', async () => {
+      const topic = uniqueTopic('shared')
+      const client = await open()
+      const keep = await client.subscribe(topic, undefined, { qos: 1 })
+      const gone: string[] = []
+      const transient = await client.subscribe(topic, (m) => { gone.push(m.text()) }, { qos: 1 })
+      await transient.unsubscribe()
+      expect(transient.active).toBe(false)
+      await client.publish(topic, 'still-routed', { qos: 1 })
+      const first = await keep[Symbol.asyncIterator]().next()
+      expect((first.value as Message).text()).toBe('still-routed')
+      expect(gone).toEqual([])
+      await client.disconnect()
+    })
+
+    it('sends messages no subscription claims (a persistent session\'s old subscription) to onMessage', async () => {
+      const topic = uniqueTopic('default')
+      const clientId = uniqueId('d')
+      const first = await connect(broker.url, { protocolVersion, clientId, clean: false })
+      await first.subscribe(topic, undefined, { qos: 1 })
+      await first.disconnect()
+      const got = signal<Message>()
+      const client = await connect(broker.url, { protocolVersion, clientId, clean: false, onMessage: (m) => got.resolve(m) })
+      // MQTT 3.1's CONNACK has no Session Present flag.
+      expect(client.lastConnect?.sessionPresent).toBe(protocolVersion === 4)
+      const events: string[] = []
+      client.on('message', (m) => events.push(m.topic))
+      await client.publish(topic, 'to-default', { qos: 1 })
+      const m = await got.promise
+      expect(m.text()).toBe('to-default')
+      expect(events).toEqual([topic])
+      await client.disconnect()
+      await (await connect(broker.url, { protocolVersion, clientId, clean: true })).disconnect()
+    })
+
+    it('iterates a subscription with for await, and unsubscribe ends the iteration at UNSUBACK', async () => {
+      const topic = uniqueTopic('iter')
+      const client = await open()
+      const sub = await client.subscribe(topic, undefined, { qos: 1 })
+      for (let i = 0; i < 5; i++) await client.publish(topic, `m${i}`, { qos: 1 })
+      const texts: string[] = []
+      for await (const m of sub) {
+        texts.push(m.text())
+        if (texts.length === 5) break // leaving the loop unsubscribes
+      }
+      expect(texts).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+      expect(sub.active).toBe(false)
+      await client.disconnect()
+    })
+
+    it('client.unsubscribe stops delivery to every subscription on the filter', async () => {
+      const topic = uniqueTopic('unsub')
+      const client = await open()
+      const got: string[] = []
+      const sub = await client.subscribe(topic, (m) => { got.push(m.text()) }, { qos: 1 })
+      await client.publish(topic, 'before', { qos: 1 })
+      await client.unsubscribe(topic)
+      expect(sub.active).toBe(false)
+      await client.publish(topic, 'after', { qos: 1 })
+      // A marker on another subscription proves the broker processed everything published before it.
+      const marker = uniqueTopic('marker')
+      const seen = signal()
+      await client.subscribe(marker, () => seen.resolve(), { qos: 1 })
+      await client.publish(marker, 'x', { qos: 1 })
+      await seen.promise
+      expect(got).toEqual(['before'])
+      await client.disconnect()
+    })
+  })
+}
