@@ -1,0 +1,126 @@
+// disconnect() and destroy(): quiesce, DISCONNECT, always settling, no onConnectionLost, `connected` telling
+// the truth, and a disconnected client connecting again.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { connect, createClient, MqttError } from '../src/index.js'
+import { startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { accept, scripted } from './scripted-peer.js'
+
+let broker: Mosquitto
+beforeAll(async () => { broker = await startMosquitto() })
+afterAll(async () => { await broker?.stop() })
+
+describe('disconnect and destroy', () => {
+  it('disconnect sends DISCONNECT, closes, and does not call onConnectionLost', async () => {
+    const s = scripted()
+    const lost = vi.fn()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, onConnectionLost: lost })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    expect(client.connected).toBe(true)
+    const closed = new Promise<void>((r) => client.once('close', () => r()))
+    await client.disconnect()
+    await closed
+    expect(client.connected).toBe(false)
+    await peer.expect('disconnect')
+    await peer.whenClosed()
+    expect(lost).not.toHaveBeenCalled()
+  })
+
+  it('quiesce waits for an in-flight QoS 1 publish, then disconnects', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    const pub = client.publish('t', 'x', { qos: 1 })
+    const out = await peer.expect('publish')
+    const leaving = client.disconnect({ quiesceMs: 10_000 })
+    expect(client.connected).toBe(false)
+    peer.send({ type: 'puback', packetId: out.packetId! })
+    await expect(pub).resolves.toMatchObject({ qos: 1 })
+    await leaving
+    await peer.expect('disconnect')
+  })
+
+  it('quiesce gives up after quiesceMs and rejects what is still in flight with CLOSED', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    const pub = client.publish('t', 'x', { qos: 2 })
+    await peer.expect('publish')
+    await client.disconnect({ quiesceMs: 50 })
+    await expect(pub).rejects.toMatchObject({ code: 'CLOSED' })
+    await peer.expect('disconnect')
+  })
+
+  it('disconnect settles even when the server never answers, and while connecting', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
+    const connecting = client.connect()
+    await (await s.nextPeer()).expect('connect')
+    await client.disconnect()
+    await expect(connecting).rejects.toMatchObject({ code: 'ABORTED' })
+    await client.disconnect()
+    await createClient({}).disconnect()
+  })
+
+  it('destroy drops the connection without DISCONNECT and without onConnectionLost', async () => {
+    const s = scripted()
+    const lost = vi.fn()
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, onConnectionLost: lost })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    const pub = client.publish('t', 'x', { qos: 1 })
+    await peer.expect('publish')
+    client.destroy()
+    expect(client.connected).toBe(false)
+    await peer.whenClosed()
+    await expect(pub).rejects.toMatchObject({ code: 'CLOSED' })
+    expect(peer.received.map((p) => p.type)).not.toContain('disconnect')
+    expect(lost).not.toHaveBeenCalled()
+  })
+
+  it('a disconnected client connects again and works (Mosquitto)', async () => {
+    const topic = uniqueTopic('again')
+    const client = await connect(broker.url, { clientId: uniqueId() })
+    await client.disconnect()
+    await expect(client.publish(topic, 'x')).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    await client.connect()
+    expect(client.connected).toBe(true)
+    const sub = await client.subscribe(topic, undefined, { qos: 1 })
+    await client.publish(topic, 'second life', { qos: 1 })
+    const next = await sub[Symbol.asyncIterator]().next()
+    expect(next.value?.text()).toBe('second life')
+    client.destroy()
+    await client.connect()
+    expect(client.connected).toBe(true)
+    await client.disconnect()
+  })
+
+  it('reports a broker going away through onConnectionLost and `connected`', async () => {
+    const own = await startMosquitto()
+    const errors: Error[] = []
+    const client = await connect(own.url, { clientId: uniqueId(), onConnectionLost: (e) => errors.push(e) })
+    const lost = new Promise<void>((r) => client.once('connectionLost', () => r()))
+    await own.stop()
+    await lost
+    expect(client.connected).toBe(false)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(MqttError)
+  })
+
+  it('publish and subscribe reject with NOT_CONNECTED before connect, invalid input at the call', async () => {
+    const client = createClient({ servers: [broker.url] })
+    await expect(client.publish('a', 'x')).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    await expect(client.subscribe('a')).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    await expect(client.publish('a/+', 'x')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
+    await expect(client.publish('', 'x')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
+    await expect(client.publish('a', 'x', { qos: 3 as 0 })).rejects.toMatchObject({ code: 'INVALID_QOS' })
+    await expect(client.subscribe('a/#/b')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
+    await expect(client.subscribe('a', undefined, { qos: 5 as 0 })).rejects.toMatchObject({ code: 'INVALID_QOS' })
+  })
+})
