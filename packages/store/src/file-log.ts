@@ -4,9 +4,12 @@
 // A DEL record has nothing after its key. Replaying the records in file order
 // with Map semantics (set keeps an existing key's place, delete forgets it) rebuilds the store.
 
+import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { open } from 'node:fs/promises'
+import { join } from 'node:path'
 import { crc32 } from './crc32.js'
+import { StoreError } from './errors.js'
 
 /** File names inside a FileStore directory. */
 export const LOG_FILE = 'store.log'
@@ -38,13 +41,27 @@ export interface LogRecord extends RecordLocation {
   size: number
 }
 
-/** Bytes a record takes in the log; `value` undefined for a DEL. */
-export function frameLength(keyBytes: number, value: Uint8Array | undefined): number {
-  return FRAME_HEAD + BODY_HEAD + keyBytes + (value === undefined ? 0 : PUT_HEAD + value.length)
+/** A record to append: a PUT when `value` is set (`size`: the packet size before transform), else a DEL. */
+export interface PendingRecord {
+  key: string
+  value?: Uint8Array
+  size: number
+}
+
+/** Frames `records` into one buffer (one write); `ends[i]` is where record i ends in it. */
+export function encodeRecords(records: readonly PendingRecord[]): { buf: Buffer; ends: number[] } {
+  const keyBytes = records.map((r) => Buffer.byteLength(r.key))
+  let total = 0
+  records.forEach((r, i) => (total += FRAME_HEAD + BODY_HEAD + keyBytes[i]! + (r.value === undefined ? 0 : PUT_HEAD + r.value.length)))
+  const buf = Buffer.allocUnsafe(total)
+  const ends: number[] = []
+  let offset = 0
+  records.forEach((r, i) => ends.push((offset = writeFrame(buf, offset, r.key, keyBytes[i]!, r.value, r.size))))
+  return { buf, ends }
 }
 
 /** Writes a PUT (with `value`) or DEL record at `offset` of `buf` and returns the offset after it. */
-export function writeFrame(buf: Buffer, offset: number, key: string, keyBytes: number, value?: Uint8Array, size = 0): number {
+function writeFrame(buf: Buffer, offset: number, key: string, keyBytes: number, value?: Uint8Array, size = 0): number {
   const body = offset + FRAME_HEAD
   buf[body] = value === undefined ? RECORD_DEL : RECORD_PUT
   buf.writeUInt16BE(keyBytes, body + 1)
@@ -124,6 +141,46 @@ export async function scanLog(
     pos += FRAME_HEAD + bodyLength
   }
   return { end: pos }
+}
+
+/**
+ * Opens (or creates) the log in `dir` and returns its live records in replay order. A torn or damaged
+ * tail is cut off and reported through `warn`; a file that is not a store log is CORRUPT.
+ */
+export async function openLog(
+  dir: string,
+  warn: (message: string) => void,
+): Promise<{ fh: FileHandle; live: Map<string, LogRecord>; size: number }> {
+  const path = join(dir, LOG_FILE)
+  const fh = await open(path, constants.O_RDWR | constants.O_CREAT)
+  try {
+    const { size } = await fh.stat()
+    const live = new Map<string, LogRecord>()
+    if (size < LOG_HEADER.length) {
+      if (size > 0) warn(`rewrote the torn header of ${path}`)
+      await fh.truncate(0)
+      await writeFully(fh, LOG_HEADER, 0)
+      await fh.datasync()
+      await syncDirectory(dir)
+      return { fh, live, size: LOG_HEADER.length }
+    }
+    const head = new Uint8Array(LOG_HEADER.length)
+    await readFully(fh, head, 0)
+    if (!hasLogHeader(head)) throw new StoreError('CORRUPT', `${path} is not an isomqtt store log`)
+    const { end, problem } = await scanLog(fh, size, (record) => {
+      if (record.type === RECORD_PUT) live.set(record.key, record)
+      else live.delete(record.key)
+    })
+    if (problem !== undefined) {
+      warn(`cut off ${size - end} bytes at offset ${end} of ${path}: found ${problem}`)
+      await fh.truncate(end)
+      await fh.datasync()
+    }
+    return { fh, live, size: end }
+  } catch (err) {
+    await fh.close().catch(() => {})
+    throw err
+  }
 }
 
 /** Fills `buf` from `position`, looping over short reads; throws if the file ends first. */

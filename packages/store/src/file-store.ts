@@ -1,15 +1,14 @@
 // Node store: an append-only log per client directory. Puts and dels that arrive together share one write
 // and one fsync (group commit); a put resolves only once its record is on disk.
 
-import { constants } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
-import { mkdir, open, unlink } from 'node:fs/promises'
+import { mkdir, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { StoreError } from './errors.js'
 import { compactLog, type CommittedRecord } from './file-compaction.js'
 import { acquireLock, type FileLock } from './file-lock.js'
-import { frameLength, hasLogHeader, isErrno, COMPACT_FILE, LOG_FILE, LOG_HEADER, RECORD_PUT, readFully,
-  recordValue, scanLog, syncDirectory, writeFrame, writeFully } from './file-log.js'
+import { encodeRecords, isErrno, COMPACT_FILE, LOG_HEADER, openLog, readFully, recordValue, writeFully,
+  type PendingRecord } from './file-log.js'
 import { GroupCommit } from './group-commit.js'
 import { checkKey, checkPacket, createTracer, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
@@ -30,11 +29,10 @@ interface FileEntry {
 }
 
 type Settle = { resolve: () => void; reject: (err: unknown) => void }
-type FileOp = Settle & (
-  | { kind: 'put'; key: string; entry: FileEntry; previous?: FileEntry; stored: Uint8Array | Promise<Uint8Array> }
-  | { kind: 'del'; key: string }
-  | { kind: 'reset' }
-)
+type PutOp = Settle & { kind: 'put'; key: string; entry: FileEntry; previous?: FileEntry; stored: Uint8Array | Promise<Uint8Array> }
+type DelOp = Settle & { kind: 'del'; key: string }
+type FileOp = PutOp | DelOp | (Settle & { kind: 'reset' })
+type AppendItem = { op: PutOp | DelOp; record: PendingRecord }
 
 /** Keeps packets in `directory` (one per client), durably and in replay order; Node only. */
 export class FileStore implements Store {
@@ -181,38 +179,16 @@ export class FileStore implements Store {
   }
 
   private async readLog(): Promise<void> {
-    const path = join(this.directory, LOG_FILE)
-    const fh = await open(path, constants.O_RDWR | constants.O_CREAT)
-    this.fh = fh
-    const { size } = await fh.stat()
-    if (size < LOG_HEADER.length) {
-      if (size > 0) this.trace('warn', `rewrote the torn header of ${path}`)
-      await fh.truncate(0)
-      await writeFully(fh, LOG_HEADER, 0)
-      await fh.datasync()
-      await syncDirectory(this.directory)
-      this.logSize = LOG_HEADER.length
-      return
-    }
-    const head = new Uint8Array(LOG_HEADER.length)
-    await readFully(fh, head, 0)
-    if (!hasLogHeader(head)) throw new StoreError('CORRUPT', `${path} is not an isomqtt store log`)
-    const { end, problem } = await scanLog(fh, size, (record) => {
-      if (record.type === RECORD_PUT) this.live.set(record.key, record)
-      else this.live.delete(record.key)
-    })
-    if (problem !== undefined) {
-      this.trace('warn', `cut off ${size - end} bytes at offset ${end} of ${path}: found ${problem}`)
-      await fh.truncate(end)
-      await fh.datasync()
-    }
-    this.logSize = end
+    const log = await openLog(this.directory, (message) => this.trace('warn', message))
+    this.fh = log.fh
+    this.live = log.live
+    this.logSize = log.size
     for (const [key, record] of this.live) {
       this.index.set(key, { size: record.size })
       this.quota.load(record.size)
       this.liveBytes += record.length
     }
-    this.trace('verbose', `opened ${path} with ${this.index.size} entries`)
+    this.trace('verbose', `opened ${this.directory} with ${this.index.size} entries`)
     if (this.shouldCompact()) await this.compact()
   }
 
@@ -230,60 +206,25 @@ export class FileStore implements Store {
           start += 1
           continue
         }
+        const run: AppendItem[] = []
         let end = start
-        let bytes = 0
-        const values: (Uint8Array | undefined)[] = []
-        const keyBytes: number[] = []
         for (; end < batch.length; end++) {
           const op = batch[end]!
           if (op.kind === 'reset') break
-          let value: Uint8Array | undefined
-          if (op.kind === 'put') {
-            const result = stored?.[end]
-            if (result?.status === 'rejected') {
-              this.rollback(op)
-              op.reject(result.reason)
-              values.push(undefined)
-              keyBytes.push(-1)
-              continue
-            }
-            value = result === undefined ? (op.stored as Uint8Array) : (result.value as Uint8Array)
+          if (op.kind === 'del') {
+            run.push({ op, record: { key: op.key, size: 0 } })
+            continue
           }
-          const length = Buffer.byteLength(op.key)
-          values.push(value)
-          keyBytes.push(length)
-          bytes += frameLength(length, value)
-        }
-        const buf = Buffer.allocUnsafe(bytes)
-        const at = this.logSize
-        let offset = 0
-        for (let i = start; i < end; i++) {
-          const op = batch[i]! as FileOp & { key: string }
-          const k = keyBytes[i - start]!
-          if (k < 0) continue
-          const value = values[i - start]
-          const next = writeFrame(buf, offset, op.key, k, value, op.kind === 'put' ? op.entry.size : 0)
-          const old = this.live.get(op.key)
-          this.liveBytes -= old?.length ?? 0
-          if (op.kind === 'put') {
-            this.live.set(op.key, { offset: at + offset, length: next - offset, size: op.entry.size })
-            this.liveBytes += next - offset
-          } else {
-            this.live.delete(op.key)
+          const result = stored?.[end]
+          if (result?.status === 'rejected') {
+            this.rollback(op)
+            op.reject(result.reason)
+            continue
           }
-          offset = next
+          const value = result === undefined ? (op.stored as Uint8Array) : (result.value as Uint8Array)
+          run.push({ op, record: { key: op.key, value, size: op.entry.size } })
         }
-        if (bytes > 0) {
-          await writeFully(this.fh!, buf, at)
-          await this.fh!.datasync()
-          this.logSize += bytes
-        }
-        for (let i = start; i < end; i++) {
-          const op = batch[i]!
-          if (keyBytes[i - start]! < 0) continue
-          if (op.kind === 'put') op.entry.packet = undefined
-          op.resolve()
-        }
+        await this.append(run)
         start = end
       }
     } catch (err) {
@@ -297,6 +238,28 @@ export class FileStore implements Store {
     if (this.failure === undefined && this.shouldCompact()) await this.compact()
   }
 
+  /** Appends a run of records with one write and one fdatasync, then acknowledges them. */
+  private async append(run: AppendItem[]): Promise<void> {
+    if (run.length === 0) return
+    const { buf, ends } = encodeRecords(run.map((item) => item.record))
+    const at = this.logSize
+    await writeFully(this.fh!, buf, at)
+    await this.fh!.datasync()
+    this.logSize += buf.length
+    run.forEach(({ op, record }, i) => {
+      const begin = i === 0 ? 0 : ends[i - 1]!
+      this.liveBytes -= this.live.get(op.key)?.length ?? 0
+      if (op.kind === 'put') {
+        this.live.set(op.key, { offset: at + begin, length: ends[i]! - begin, size: record.size })
+        this.liveBytes += ends[i]! - begin
+        op.entry.packet = undefined
+      } else {
+        this.live.delete(op.key)
+      }
+      op.resolve()
+    })
+  }
+
   // After a failed write or fsync the file's state is unknown (and Linux may have dropped the dirty pages),
   // so the store refuses further work; reopening reads back what really is on disk.
   private fail(cause: unknown): void {
@@ -305,7 +268,7 @@ export class FileStore implements Store {
     void this.fh?.truncate(this.logSize).catch(() => {})
   }
 
-  private rollback(op: FileOp & { kind: 'put' }): void {
+  private rollback(op: PutOp): void {
     op.entry.failed = true
     let previous = op.previous
     while (previous?.failed === true) previous = previous.previous
