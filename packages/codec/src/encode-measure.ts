@@ -4,7 +4,7 @@
 import { MqttError } from './errors.js'
 import type { Packet, QoS } from './packets.js'
 import { propertiesLength, propertiesSize, WILL } from './properties.js'
-import { validateTopicFilter, validateTopicName } from './topic.js'
+import { topicNameLength, validateTopicFilter, validateTopicName } from './topic.js'
 import { utf8Length } from './utf8.js'
 import { MAX_VARINT, varintSize } from './varint.js'
 
@@ -83,9 +83,9 @@ function measurePublish(p: Extract<Packet, { type: 'publish' }>, version: number
   checkQoS(qos)
   const topic = p.topic
   // An empty Topic Name needs a Topic Alias [MQTT-3.3.2-1]; wildcards are never allowed [MQTT-3.3.2-2].
-  if (version !== 5 || topic.length !== 0) validateTopicName(topic)
+  let len = 2 + p.payload.length
+  if (version !== 5 || topic.length !== 0) len += topicNameLength(topic)
   else if (p.properties?.topicAlias === undefined) throw new MqttError('INVALID_TOPIC', 'Topic Name is empty and there is no Topic Alias [MQTT-3.3.2-1]')
-  let len = 2 + utf8Length(topic) + p.payload.length
   if (qos > 0) {
     checkPacketId(p.packetId)
     len += 2

@@ -26,6 +26,34 @@ export function validateTopicName(t: string): void {
   }
 }
 
+/**
+ * validateTopicName and the UTF-8 byte length in one pass, for the PUBLISH hot path; throws INVALID_TOPIC
+ * (also for a lone surrogate [MQTT-1.5.4-1] or more than 65,535 bytes [MQTT-4.7.3-3]).
+ */
+export function topicNameLength(t: string): number {
+  const n = t.length
+  if (n === 0) throw invalid('Topic Name must be at least one character [MQTT-4.7.3-1]')
+  let len = n
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i)
+    if (c < 0x80) {
+      if (c === PLUS || c === HASH) throw invalid(`Topic Name '${t}' contains a wildcard [MQTT-4.7.0-1]`)
+      if (c === 0) throw invalid('Topic Name contains U+0000 [MQTT-4.7.3-2]')
+    } else if (c < 0x800) {
+      len += 1
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = c <= 0xdbff && i + 1 < n ? t.charCodeAt(i + 1) : 0
+      if (d < 0xdc00 || d > 0xdfff) throw invalid('Topic Name contains a lone surrogate [MQTT-1.5.4-1]')
+      len += 2
+      i++
+    } else {
+      len += 2
+    }
+  }
+  if (len > 0xffff) throw invalid(`Topic Name of ${len} bytes exceeds 65535 [MQTT-4.7.3-3]`)
+  return len
+}
+
 function checkFilterLevels(f: string, from: number, original: string): void {
   const n = f.length
   for (let i = from; i < n; i++) {

@@ -196,7 +196,8 @@ describe('encoding rejects, with a typed error', () => {
     expect(codeOf({ ...pub, topic: '' }, 4)).toBe('INVALID_TOPIC')
     expect(codeOf({ ...pub, topic: '' })).toBe('INVALID_TOPIC')
     expect(codeOf({ ...pub, topic: '', properties: { topicAlias: 2 } })).toBe('ok')
-    expect(codeOf({ ...pub, topic: 'a\ud800' })).toBe('INVALID_ARGUMENT') // lone surrogate [MQTT-1.5.4-1]
+    expect(codeOf({ ...pub, topic: 'a\ud800' })).toBe('INVALID_TOPIC') // lone surrogate [MQTT-1.5.4-1]
+    expect(codeOf({ type: 'connect', clientId: 'a\udc00', clean: true, keepalive: 0 })).toBe('INVALID_ARGUMENT')
     expect(codeOf({ ...pub, topic: 'x'.repeat(65_536) })).toBe('INVALID_TOPIC')
     expect(codeOf({ ...pub, properties: { sessionExpiryInterval: 1 } })).toBe('INVALID_ARGUMENT')
     expect(codeOf({ ...pub, properties: { topicAlias: 0 } })).toBe('INVALID_ARGUMENT')
