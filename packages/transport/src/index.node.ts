@@ -1,1 +1,22 @@
-export {}
+// Node entry of @isomqtt/transport: TCP, TLS, unix sockets and WebSocket (through ws).
+import { createWebSocketTransport } from './node-websocket-transport.js'
+import { createOpener } from './open-transport.js'
+import { createTcpTransport } from './tcp-transport.js'
+import { createTlsTransport } from './tls-transport.js'
+import { createUnixTransport } from './unix-transport.js'
+
+export { TransportError, isTransportError, type TransportErrorCode, type TransportErrorOptions } from './errors.js'
+export type {
+  Transport, TransportFactory, TransportOptions, TlsOptions, WebSocketOptions, WebSocketLike,
+  WebSocketConstructor, CertificateInput, HeadersInput,
+} from './types.js'
+export { WebSocketDuplex, type WebSocketDuplexOptions, type WebSocketFlowControl } from './websocket-duplex.js'
+export { createDuplexPair } from './duplex-pair.js'
+export { createWebSocketTransport as createBrowserWebSocketTransport } from './browser-websocket-transport.js'
+export { createTcpTransport, createTlsTransport, createUnixTransport, createWebSocketTransport }
+
+/** Opens any supported URL: `mqtt:`/`tcp:`, `mqtts:`/`ssl:`/`tls:`, `ws:`/`wss:`, `mqtt+unix:`/`unix:`. */
+export const openTransport = createOpener(
+  { tcp: createTcpTransport, tls: createTlsTransport, ws: createWebSocketTransport, unix: createUnixTransport },
+  'no factory for it',
+)

@@ -1,0 +1,53 @@
+// Scheme table and URL defaults shared by both entries; browser-safe.
+import { TransportError } from './errors.js'
+
+/** The kind of connection a URL scheme asks for. */
+export type TransportKind = 'tcp' | 'tls' | 'ws' | 'unix'
+
+const kinds: Record<string, TransportKind> = {
+  'mqtt:': 'tcp', 'tcp:': 'tcp',
+  'mqtts:': 'tls', 'ssl:': 'tls', 'tls:': 'tls',
+  'ws:': 'ws', 'wss:': 'ws',
+  'mqtt+unix:': 'unix', 'unix:': 'unix',
+}
+
+const defaultPorts: Record<string, number> = {
+  'mqtt:': 1883, 'tcp:': 1883, 'mqtts:': 8883, 'ssl:': 8883, 'tls:': 8883, 'ws:': 80, 'wss:': 443,
+}
+
+/** Parses `url` (a copy is made, the caller's URL is never changed); bad input is INVALID_URL. */
+export function toUrl(url: string | URL): URL {
+  try {
+    return new URL(url)
+  } catch (cause) {
+    throw new TransportError('INVALID_URL', 'not a valid URL', { cause })
+  }
+}
+
+/** The transport kind of a URL's scheme, or undefined for schemes nobody handles. */
+export function kindOf(url: URL): TransportKind | undefined {
+  return kinds[url.protocol]
+}
+
+/** The URL's port, or the scheme's default (1883, 8883, 80, 443). */
+export function portOf(url: URL): number {
+  return url.port === '' ? (defaultPorts[url.protocol] ?? 0) : Number(url.port)
+}
+
+/** The host to dial: IPv6 literals lose their brackets. */
+export function hostOf(url: URL): string {
+  const host = url.hostname
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}
+
+/** A WebSocket URL with the default path `/mqtt` when it has none. */
+export function webSocketUrl(url: URL): URL {
+  const out = new URL(url.href)
+  if (out.pathname === '' || out.pathname === '/') out.pathname = '/mqtt'
+  return out
+}
+
+/** `host:port` for messages: never the user info or query, which may carry secrets. */
+export function describe(url: URL): string {
+  return `${url.protocol}//${url.host}`
+}
