@@ -13,48 +13,76 @@ export interface CommittedRecord extends RecordLocation {
   size: number
 }
 
-const WRITE_CHUNK = 1 << 20
+const READ_CHUNK = 1 << 20
+/** Live data up to this size is compacted in memory with sequential reads; beyond it, record by record. */
+const IN_MEMORY_LIMIT = 64 << 20
 
 /** Writes `live` (in replay order) from `source` into a fresh log that replaces the old one in `dir`. */
 export async function compactLog(
   dir: string,
   source: FileHandle,
+  sourceSize: number,
   live: ReadonlyMap<string, CommittedRecord>,
+  inMemoryLimit = IN_MEMORY_LIMIT,
 ): Promise<{ fh: FileHandle; live: Map<string, CommittedRecord>; size: number; dirSynced: boolean }> {
+  const next = new Map<string, CommittedRecord>()
+  const moves: { key: string; from: number; to: number; length: number }[] = []
+  let size = LOG_HEADER.length
+  for (const [key, record] of live) {
+    next.set(key, { offset: size, length: record.length, size: record.size })
+    moves.push({ key, from: record.offset, to: size, length: record.length })
+    size += record.length
+  }
   const tmpPath = join(dir, COMPACT_FILE)
   const fh = await open(tmpPath, 'w+')
   try {
-    const next = new Map<string, CommittedRecord>()
-    let pieces: Uint8Array[] = [LOG_HEADER]
-    let pieceBytes = LOG_HEADER.length
-    let written = 0
-    let size = LOG_HEADER.length
-    for (const [key, record] of live) {
-      const frame = new Uint8Array(record.length)
-      await readFully(source, frame, record.offset)
-      if (recordValue(frame) === undefined) {
-        throw new StoreError('CORRUPT', `the record of key ${key} at offset ${record.offset} is damaged`)
-      }
-      next.set(key, { offset: size, length: record.length, size: record.size })
-      size += record.length
-      pieces.push(frame)
-      pieceBytes += frame.length
-      if (pieceBytes >= WRITE_CHUNK) {
-        await writeFully(fh, Buffer.concat(pieces), written)
-        written += pieceBytes
-        pieces = []
-        pieceBytes = 0
-      }
-    }
-    if (pieceBytes > 0) await writeFully(fh, Buffer.concat(pieces), written)
+    await writeFully(fh, LOG_HEADER, 0)
+    if (size <= inMemoryLimit) await copyInMemory(source, sourceSize, moves, fh, size)
+    else await copyOneByOne(source, moves, fh)
     await fh.datasync()
     await rename(tmpPath, join(dir, LOG_FILE))
-    // from here on the new log is the log: the caller must switch to it even if the directory sync fails
-    const dirSynced = await syncDirectory(dir).then(() => true, () => false)
-    return { fh, live: next, size, dirSynced }
   } catch (err) {
     await fh.close().catch(() => {})
     await unlink(tmpPath).catch(() => {})
     throw err
+  }
+  // from here on the new log is the log: the caller must switch to it even if the directory sync fails
+  const dirSynced = await syncDirectory(dir).then(() => true, () => false)
+  return { fh, live: next, size, dirSynced }
+}
+
+type Move = { key: string; from: number; to: number; length: number }
+
+// Reads the old log in offset order through a chunk cache (a few large reads instead of one per record)
+// and assembles the new log in one buffer, written at once.
+async function copyInMemory(source: FileHandle, sourceSize: number, moves: Move[], fh: FileHandle, size: number) {
+  const out = new Uint8Array(size)
+  let cache = new Uint8Array(0)
+  let cacheStart = 0
+  for (const move of [...moves].sort((a, b) => a.from - b.from)) {
+    if (move.from < cacheStart || move.from + move.length > cacheStart + cache.length) {
+      cache = new Uint8Array(Math.min(Math.max(move.length, READ_CHUNK), sourceSize - move.from))
+      cacheStart = move.from
+      await readFully(source, cache, move.from)
+    }
+    const frame = cache.subarray(move.from - cacheStart, move.from - cacheStart + move.length)
+    check(frame, move)
+    out.set(frame, move.to)
+  }
+  await writeFully(fh, out.subarray(LOG_HEADER.length), LOG_HEADER.length)
+}
+
+async function copyOneByOne(source: FileHandle, moves: Move[], fh: FileHandle) {
+  for (const move of moves) {
+    const frame = new Uint8Array(move.length)
+    await readFully(source, frame, move.from)
+    check(frame, move)
+    await writeFully(fh, frame, move.to)
+  }
+}
+
+function check(frame: Uint8Array, move: Move): void {
+  if (recordValue(frame) === undefined) {
+    throw new StoreError('CORRUPT', `the record of key ${move.key} at offset ${move.from} is damaged`)
   }
 }

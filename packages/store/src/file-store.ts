@@ -296,7 +296,7 @@ export class FileStore implements Store {
     const before = this.logSize
     let result: Awaited<ReturnType<typeof compactLog>>
     try {
-      result = await compactLog(this.directory, this.fh!, this.live)
+      result = await compactLog(this.directory, this.fh!, this.logSize, this.live)
     } catch (err) {
       if (isErrno(err, 'ENOSPC')) this.trace('warn', `compaction of ${this.directory} skipped: disk full`)
       else this.trace('warn', `compaction of ${this.directory} failed, the log is kept: ${String(err)}`)

@@ -46,6 +46,7 @@ export class IndexedDbStore implements Store {
   private readonly transform: StoreTransform | undefined
   private readonly trace: ReturnType<typeof createTracer>
   private readonly writes = new GroupCommit<IdbOp>((batch) => this.commit(batch))
+  private reads: { key: string; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = []
 
   constructor(name: string, options: StoreOptions = {}) {
     if (typeof name !== 'string' || name.length === 0) {
@@ -88,7 +89,7 @@ export class IndexedDbStore implements Store {
     const entry = this.index.get(key)
     if (entry === undefined) return undefined
     if (entry.packet !== undefined) return entry.packet.slice()
-    const record = await this.request((os) => promisifyRequest<unknown>(os.get(key)))
+    const record = await this.read(key)
     if (record === undefined) return undefined
     if (!isRecord(record)) throw new StoreError('CORRUPT', `the record under key ${key} is not a packet record`)
     return decodeStored(this.transform, record.data)
@@ -158,12 +159,25 @@ export class IndexedDbStore implements Store {
     this.trace('verbose', `opened ${this.databaseName} with ${records.length} entries`)
   }
 
-  private request<T>(callback: (os: IDBObjectStore) => T | PromiseLike<T>): Promise<T> {
-    const db = this.db
-    if (db === undefined) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
-    return db('readonly', callback).catch((err: unknown) => {
-      throw new StoreError('IO_ERROR', `IndexedDB read failed in ${this.databaseName}`, { cause: err })
+  /** Reads a record; reads issued in the same tick share one readonly transaction. */
+  private read(key: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.reads.push({ key, resolve, reject })
+      if (this.reads.length === 1) queueMicrotask(() => this.flushReads())
     })
+  }
+
+  private flushReads(): void {
+    const batch = this.reads
+    this.reads = []
+    const fail = (err: unknown) => {
+      const error = new StoreError('IO_ERROR', `IndexedDB read failed in ${this.databaseName}`, { cause: err })
+      for (const read of batch) read.reject(error)
+    }
+    if (this.db === undefined) return fail(new Error('the database is closed'))
+    this.db('readonly', (os) => {
+      for (const read of batch) promisifyRequest<unknown>(os.get(read.key)).then(read.resolve, fail)
+    }).catch(fail)
   }
 
   /** Writes one batch in one readwrite transaction: all of it lands, or none of it. */

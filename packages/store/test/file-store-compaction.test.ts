@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { FileStore, type TraceEntry } from '@isomqtt/store'
+import { compactLog } from '../src/file-compaction.js'
+import { openLog } from '../src/file-log.js'
 
 const root = mkdtempSync(join(tmpdir(), 'isomqtt-compact-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -24,7 +26,8 @@ it('shrinks the log once dead records dominate, keeping order, overwrites and re
   await store.open()
   await Promise.all(Array.from({ length: 300 }, (_, n) => store.put(`o.${n}`, packet(n))))
   const kept = Array.from({ length: 300 }, (_, n) => n).filter((n) => n % 30 === 7)
-  await Promise.all(kept.map((n) => store.put(`o.${n}`, packet(n, 1))))
+  // overwritten in reverse, so their records lie in the log in the opposite of replay order
+  await Promise.all([...kept].reverse().map((n) => store.put(`o.${n}`, packet(n, 1))))
   const full = statSync(log).size
   expect(full).toBeGreaterThan(300 * 200)
 
@@ -61,4 +64,27 @@ it('leaves a small log alone even when all of it is dead', async () => {
   const size = statSync(join(dir, 'store.log')).size
   expect(size).toBeGreaterThan(20 * 200)
   await store.close()
+})
+
+it('compacts record by record, to the same result, when the live data is too large to hold in memory', async () => {
+  const dir = join(root, 'large')
+  const store = new FileStore(dir)
+  await store.open()
+  await Promise.all(Array.from({ length: 100 }, (_, n) => store.put(`o.${n}`, packet(n))))
+  await Promise.all(Array.from({ length: 100 }, (_, n) => (n % 4 === 0 ? store.put(`o.${99 - n}`, packet(n, 5)) : store.del(`o.${n}`))))
+  const expected = await store.keys()
+  const values = await Promise.all(expected.map((key) => store.get(key)))
+  await store.close()
+
+  const log = await openLog(dir, () => {})
+  const result = await compactLog(dir, log.fh, log.size, log.live, 0)
+  await log.fh.close()
+  await result.fh.close()
+  expect(statSync(join(dir, 'store.log')).size).toBe(result.size)
+
+  const again = new FileStore(dir)
+  await again.open()
+  expect(await again.keys()).toEqual(expected)
+  expect(await Promise.all(expected.map((key) => again.get(key)))).toEqual(values)
+  await again.close()
 })
