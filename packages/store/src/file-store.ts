@@ -230,10 +230,16 @@ export class FileStore implements Store {
     } catch (err) {
       this.fail(err)
     }
+    // whatever was not written is refused (rejecting an already rejected op again is a no-op)
     for (let i = start; i < batch.length; i++) {
       const op = batch[i]!
-      if (op.kind === 'put' && stored?.[i]?.status === 'rejected') continue
-      op.reject(this.failure)
+      const result = stored?.[i]
+      if (op.kind === 'put' && result?.status === 'rejected') {
+        this.rollback(op)
+        op.reject(result.reason)
+      } else {
+        op.reject(this.failure)
+      }
     }
     if (this.failure === undefined && this.shouldCompact()) await this.compact()
   }
