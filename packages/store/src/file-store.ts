@@ -228,7 +228,7 @@ export class FileStore implements Store {
         start = end
       }
     } catch (err) {
-      this.fail(err)
+      await this.fail(err)
     }
     // whatever was not written is refused (rejecting an already rejected op again is a no-op)
     for (let i = start; i < batch.length; i++) {
@@ -268,10 +268,11 @@ export class FileStore implements Store {
 
   // After a failed write or fsync the file's state is unknown (and Linux may have dropped the dirty pages),
   // so the store refuses further work; reopening reads back what really is on disk.
-  private fail(cause: unknown): void {
+  private async fail(cause: unknown): Promise<void> {
     this.failure = new StoreError('IO_ERROR', `writing to ${this.directory} failed; close and reopen the store`, { cause })
     this.trace('critical', `${this.failure.message}: ${String((cause as Error)?.message ?? cause)}`)
-    void this.fh?.truncate(this.logSize).catch(() => {})
+    // cut back a partial write so that records of rejected puts cannot come back at the next open
+    await this.fh?.truncate(this.logSize).catch(() => {})
   }
 
   private rollback(op: PutOp): void {
