@@ -11,14 +11,18 @@ import { join } from 'node:path'
 import { crc32 } from './crc32.js'
 import { StoreError } from './errors.js'
 
-/** File names inside a FileStore directory. */
+/** The log inside a FileStore directory. */
 export const LOG_FILE = 'store.log'
+/** The log being written by a compaction, renamed over LOG_FILE when complete. */
 export const COMPACT_FILE = 'store.log.tmp'
+/** The lock file holding the owner's pid. */
 export const LOCK_FILE = 'store.lock'
 
 /** 'IMQS', format version 1, three reserved bytes. */
 export const LOG_HEADER = Uint8Array.of(0x49, 0x4d, 0x51, 0x53, 1, 0, 0, 0)
+/** Record type: the key now holds the record's bytes. */
 export const RECORD_PUT = 1
+/** Record type: the key is forgotten. */
 export const RECORD_DEL = 2
 const FRAME_HEAD = 8
 const BODY_HEAD = 3

@@ -96,6 +96,7 @@ export class Quota {
     this.bytes += size
   }
 
+  /** Forgets all counted entries (reset). */
   clear(): void {
     this.entries = 0
     this.bytes = 0
