@@ -23,7 +23,7 @@ export interface ParserOptions {
 }
 
 function tooLarge(size: number, max: number): MalformedPacketError {
-  return new MalformedPacketError(`Packet of ${size} bytes exceeds the Maximum Packet Size ${max} [MQTT-3.2.2-15]`, 'PACKET_TOO_LARGE')
+  return new MalformedPacketError(`Packet of ${size} bytes exceeds the Maximum Packet Size ${max} [MQTT-3.1.2-24] (MQTT 5 §3.1.2.11.4)`, 'PACKET_TOO_LARGE')
 }
 
 /** Turns a byte stream into packets, whatever the chunking. Throws MalformedPacketError on bad input. */
