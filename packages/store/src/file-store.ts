@@ -3,12 +3,12 @@
 
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, unlink } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { StoreError } from './errors.js'
 import { compactLog, type CommittedRecord } from './file-compaction.js'
 import { acquireLock, type FileLock } from './file-lock.js'
-import { encodeRecords, isErrno, COMPACT_FILE, LOG_HEADER, openLog, readFully, recordValue, writeFully,
-  type PendingRecord } from './file-log.js'
+import { encodeRecords, isErrno, COMPACT_FILE, LOG_HEADER, openLog, readFully, recordValue, syncDirectory,
+  writeFully, type PendingRecord } from './file-log.js'
 import { GroupCommit } from './group-commit.js'
 import { checkKey, checkPacket, createTracer, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
@@ -160,9 +160,16 @@ export class FileStore implements Store {
     this.quota.clear()
     this.failure = undefined
     this.liveBytes = 0
-    await mkdir(this.directory, { recursive: true }).catch((err: unknown) => {
+    try {
+      const created = await mkdir(this.directory, { recursive: true })
+      // new directories must reach the disk too, or a power cut could take the whole log with them
+      for (let dir = this.directory; created !== undefined; dir = dirname(dir)) {
+        await syncDirectory(dirname(dir))
+        if (dir === created) break
+      }
+    } catch (err) {
       throw new StoreError('IO_ERROR', `cannot create the store directory ${this.directory}`, { cause: err })
-    })
+    }
     this.lock = await acquireLock(this.directory, (message) => this.trace('warn', message))
     try {
       // a leftover of a compaction cut short by a crash; the log itself is intact
