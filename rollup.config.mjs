@@ -1,0 +1,70 @@
+// Browser bundles, built from the packages' tsc output (run after `tsc -b`; `npm run build` does both):
+//   dist/isomqtt.esm.js  one ES module for <script type="module"> from a CDN
+//   dist/isomqtt.min.js  a minified IIFE that defines the global `isomqtt`
+// Packages resolve with the `browser` exports condition, so no Node-only file (net, tls, fs) can get in.
+// The per-package ESM for bundlers is tsc's own output (packages/*/dist), which this file does not touch.
+import commonjs from '@rollup/plugin-commonjs'
+import { nodeResolve } from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+
+/** What the bundles export: the client API plus the browser-safe stores and the transport's error type. */
+export const bundleEntry = [
+  "export * from '@isomqtt/client'",
+  "export { MemoryStore, IndexedDbStore, StoreError } from '@isomqtt/store'",
+  "export { TransportError, isTransportError } from '@isomqtt/transport'",
+].join('\n')
+
+// readable-stream asks for the `process` package only for nextTick (and an env flag); that package's
+// nextTick runs on setTimeout, which background tabs throttle, so the bundles get a microtask-based one.
+const processShim = [
+  'const nextTick = (fn, ...args) => queueMicrotask(() => fn(...args))',
+  "export default { nextTick, env: {}, browser: true, version: '', versions: {}, platform: 'browser' }",
+].join('\n')
+
+/** Serves in-memory modules: `virtual:<name>` ids and the replaced `process` package. */
+export function virtualModules(modules) {
+  const PREFIX = '\0virtual:'
+  return {
+    name: 'isomqtt-virtual',
+    resolveId(id) {
+      if (id === 'process' || id === 'process/') return `${PREFIX}process`
+      if (id.startsWith('virtual:')) return `${PREFIX}${id.slice('virtual:'.length)}`
+      return null
+    },
+    load(id) {
+      if (!id.startsWith(PREFIX)) return null
+      const name = id.slice(PREFIX.length)
+      return name === 'process' ? processShim : modules[name] ?? null
+    },
+  }
+}
+
+/** The plugins every browser build uses (also used by scripts/size.mjs). */
+export function browserPlugins(modules = {}) {
+  return [
+    virtualModules(modules),
+    nodeResolve({ browser: true, exportConditions: ['browser', 'module', 'import', 'default'], preferBuiltins: false }),
+    commonjs(),
+  ]
+}
+
+const onwarn = (warning, warn) => {
+  // readable-stream's CommonJS has circular requires that work; everything else is worth reading.
+  if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return
+  warn(warning)
+}
+
+export default [
+  {
+    input: 'virtual:isomqtt',
+    plugins: browserPlugins({ isomqtt: bundleEntry }),
+    onwarn,
+    output: [
+      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true },
+      {
+        file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true,
+        plugins: [terser({ ecma: 2020 })],
+      },
+    ],
+  },
+]

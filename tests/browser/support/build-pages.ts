@@ -1,0 +1,63 @@
+// Bundles the browser test pages (tests/browser/pages/*.entry.ts) from the packages' TypeScript sources,
+// resolved like a browser bundler does (`browser` condition, the same plugins as the CDN bundles).
+import { existsSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { rollup, type Plugin } from 'rollup'
+import ts from 'typescript'
+// @ts-expect-error: plain JavaScript module without types
+import { browserPlugins } from '../../../rollup.config.mjs'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** Package sources as a browser bundler sees them; `vitest` is the in-page runner. */
+const ALIASES: Record<string, string> = {
+  '@isomqtt/codec': 'packages/codec/src/index.ts',
+  '@isomqtt/transport': 'packages/transport/src/index.browser.ts',
+  '@isomqtt/store': 'packages/store/src/index.ts',
+  '@isomqtt/client': 'packages/client/src/index.browser.ts',
+  vitest: 'tests/browser/support/mini-runner.ts',
+}
+
+function typescriptSources(): Plugin {
+  return {
+    name: 'isomqtt-ts-sources',
+    resolveId(id, importer) {
+      if (ALIASES[id]) return join(root, ALIASES[id])
+      // NodeNext sources import './x.js' for './x.ts'.
+      if (importer?.endsWith('.ts') && id.startsWith('.') && id.endsWith('.js')) {
+        const candidate = resolve(dirname(importer), id.slice(0, -3) + '.ts')
+        if (existsSync(candidate)) return candidate
+      }
+      return null
+    },
+    transform(code, id) {
+      if (!id.endsWith('.ts')) return null
+      const out = ts.transpileModule(code, {
+        fileName: id,
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, verbatimModuleSyntax: true },
+      })
+      return { code: out.outputText, map: out.sourceMapText ? JSON.parse(out.sourceMapText) : null }
+    },
+  }
+}
+
+/** Builds every page entry into `outDir` as `<name>.js` (ES modules). */
+export async function buildTestPages(outDir: string): Promise<string[]> {
+  const pagesDir = join(root, 'tests/browser/pages')
+  const entries = (await readdir(pagesDir)).filter((f) => f.endsWith('.entry.ts'))
+  const built: string[] = []
+  for (const entry of entries) {
+    const build = await rollup({
+      input: join(pagesDir, entry),
+      plugins: [typescriptSources(), ...browserPlugins()],
+      onwarn: () => {},
+    })
+    const file = join(outDir, entry.replace(/\.entry\.ts$/, '.js'))
+    await build.write({ file, format: 'es', sourcemap: true })
+    await build.close()
+    built.push(file)
+  }
+  return built
+}
