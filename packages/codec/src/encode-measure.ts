@@ -46,9 +46,7 @@ function ackLength(reasonCode: number | undefined, propsLen: number): number {
   return reasonCode === undefined || reasonCode === 0 ? 2 : 3
 }
 
-function propsSize(len: number): number {
-  return propertiesSize(len)
-}
+const propsSize = propertiesSize
 
 function measureConnect(p: Extract<Packet, { type: 'connect' }>, version: number, slot: number): number {
   let len = (version === 3 ? 8 : 6) + 4 + 2 + utf8Length(p.clientId)
@@ -83,7 +81,9 @@ function measurePublish(p: Extract<Packet, { type: 'publish' }>, version: number
   checkQoS(qos)
   const topic = p.topic
   // An empty Topic Name needs a Topic Alias [MQTT-3.3.2-1]; wildcards are never allowed [MQTT-3.3.2-2].
-  let len = 2 + p.payload.length
+  const payload = p.payload
+  if (!(payload instanceof Uint8Array)) throw invalid('PUBLISH payload must be a Uint8Array')
+  let len = 2 + payload.length
   if (version !== 5 || topic.length !== 0) len += topicNameLength(topic)
   else if (p.properties?.topicAlias === undefined) throw new MqttError('INVALID_TOPIC', 'Topic Name is empty and there is no Topic Alias [MQTT-3.3.2-1]')
   if (qos > 0) {

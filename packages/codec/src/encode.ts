@@ -21,7 +21,7 @@ function allocate(size: number): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE)
     slabPos = 0
   }
-  const buf = slab.subarray(slabPos, slabPos + size)
+  const buf = new Uint8Array(slab.buffer, slabPos, size)
   slabPos = (slabPos + size + 7) & ~7 // keep each packet 8-byte aligned
   return buf
 }

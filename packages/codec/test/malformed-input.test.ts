@@ -208,10 +208,13 @@ describe('encoding rejects, with a typed error', () => {
     expect(codeOf({ type: 'connect', clientId: 'c', clean: true, keepalive: 10, password: new Uint8Array(1) }, 4)).toBe('INVALID_ARGUMENT')
     expect(codeOf({ type: 'auth', reasonCode: 0x18 }, 4)).toBe('INVALID_ARGUMENT')
     expect(codeOf({ type: 'pingreq' }, 6 as ProtocolVersion)).toBe('INVALID_ARGUMENT')
+    expect(codeOf({ ...pub, payload: 'text' })).toBe('INVALID_ARGUMENT')
   })
 
   it('a Remaining Length beyond 268,435,455', () => {
-    const huge = { ...pub, payload: { length: 268_435_456 } as Uint8Array }
+    // A stand-in that claims 256 MiB, so the test allocates nothing: encodedLength only measures.
+    const payload = Object.defineProperty(Object.create(Uint8Array.prototype), 'length', { value: 268_435_456 }) as Uint8Array
+    const huge = { ...pub, payload }
     expect(() => encodedLength(huge as Packet, 4)).toThrow(expect.objectContaining({ code: 'PACKET_TOO_LARGE' }))
   })
 })

@@ -111,7 +111,7 @@ export function theirDecode(bytes: Uint8Array, version: ProtocolVersion): Obj {
   const parser = mqttPacket.parser({ protocolVersion: version })
   const out: Obj[] = []
   let error: unknown
-  parser.on('packet', (p: Obj) => out.push(p))
+  parser.on('packet', (p) => out.push(p as unknown as Obj))
   parser.on('error', (e: unknown) => { error = e })
   parser.parse(Buffer.from(bytes))
   if (error !== undefined) throw error
