@@ -49,6 +49,8 @@ function ackLength(reasonCode: number | undefined, propsLen: number): number {
 const propsSize = propertiesSize
 
 function measureConnect(p: Extract<Packet, { type: 'connect' }>, version: number, slot: number): number {
+  // MQTT 3.1 has no empty Client Identifier (3.1 §3.1: 1 to 23 characters); 3.1.1 allows one [MQTT-3.1.3-6].
+  if (version === 3 && p.clientId.length === 0) throw invalid('MQTT 3.1 needs a Client Identifier')
   let len = (version === 3 ? 8 : 6) + 4 + 2 + utf8Length(p.clientId)
   if (typeof p.keepalive !== 'number' || (p.keepalive & 0xffff) !== p.keepalive) throw invalid('Keep Alive must be 0..65535 [MQTT-3.1.2.10]')
   if (version === 5) {

@@ -207,6 +207,7 @@ describe('encoding rejects, with a typed error', () => {
     expect(codeOf({ type: 'subscribe', packetId: 1, subscriptions: [{ filter: '$share/g/a', qos: 0, noLocal: true }] })).toBe('INVALID_ARGUMENT')
     expect(codeOf({ type: 'connect', clientId: 'c', clean: true, keepalive: 10, password: new Uint8Array(1) }, 4)).toBe('INVALID_ARGUMENT')
     expect(codeOf({ type: 'auth', reasonCode: 0x18 }, 4)).toBe('INVALID_ARGUMENT')
+    expect(codeOf({ type: 'connect', clientId: '', clean: true, keepalive: 0 }, 3)).toBe('INVALID_ARGUMENT')
     expect(codeOf({ type: 'pingreq' }, 6 as ProtocolVersion)).toBe('INVALID_ARGUMENT')
     expect(codeOf({ ...pub, payload: 'text' })).toBe('INVALID_ARGUMENT')
   })
