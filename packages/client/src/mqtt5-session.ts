@@ -1,0 +1,112 @@
+// The MQTT 5 side of the runtime, kept out of runtime.ts: what lasts across connections (authentication,
+// subscription identifiers, a redirect to follow, the assigned client id) and the per-connection link.
+// The runtime calls these hooks only when the connection speaks MQTT 5.
+import type {
+  AuthPacket, ConnackPacket, ConnectProperties, DisconnectPacket, DisconnectProperties, PublishPacket,
+} from '@isomqtt/codec'
+import { AuthDriver, type Authenticator } from './auth.js'
+import type { MqttError } from './errors.js'
+import { sendLimit } from './flow-control.js'
+import { isUtf8, Mqtt5Link } from './mqtt5-link.js'
+import { reasonError } from './reason.js'
+import { UNLIMITED, type ServerLimits } from './server-limits.js'
+import { SubscriptionIds } from './subscription-ids.js'
+
+/** What a server DISCONNECT becomes: the error plus what it said. */
+export interface ServerDisconnectError extends MqttError {
+  reasonString?: string
+  serverReference?: string
+  properties?: DisconnectProperties
+}
+
+/** Where a Server Reference points: a URL as given, or `host[:port]` on the current scheme. */
+export function referenceUrl(reference: string, current: URL): URL | undefined {
+  // Several references may be listed separated by spaces; the first is tried.
+  const first = reference.trim().split(/\s+/)[0]
+  if (!first) return undefined
+  try {
+    return first.includes('://') ? new URL(first) : new URL(`${current.protocol}//${first}`)
+  } catch {
+    return undefined
+  }
+}
+
+/** MQTT 5 state of one client. */
+export class Mqtt5Session<S> {
+  readonly auth: AuthDriver | undefined
+  readonly subIds = new SubscriptionIds<S>()
+  link: Mqtt5Link | undefined
+  /** A server the next connection attempt should go to (Server Reference, when following is on). */
+  redirect: URL | undefined
+
+  constructor(authenticator: Authenticator | undefined, private readonly follow: boolean) {
+    this.auth = authenticator && new AuthDriver(authenticator)
+  }
+
+  /** The current connection's limits (the defaults when none is up). */
+  get limits(): ServerLimits {
+    return this.link?.limits ?? UNLIMITED
+  }
+
+  /** The CONNECT properties: the user's, plus the authentication method and its first data. */
+  async connectProperties(user: ConnectProperties | undefined): Promise<ConnectProperties | undefined> {
+    if (!this.auth) return user
+    return { ...user, ...(await this.auth.connectProperties()) }
+  }
+
+  /** A CONNACK 0x00 arrived: the connection's link; returns the in-flight cap to use. */
+  established(connack: ConnackPacket, ours: ConnectProperties | undefined, userMaxInflight: number): number {
+    this.link = new Mqtt5Link(connack.properties, ours)
+    this.redirect = undefined
+    return sendLimit(userMaxInflight, this.link.limits.receiveMaximum)
+  }
+
+  /** The connection ended: its aliases and quota go with it; a pending re-authentication fails. */
+  ended(error: Error): void {
+    this.link = undefined
+    this.auth?.aborted(error, (error as MqttError).reasonCode)
+  }
+
+  /** Records where to go next when the server refers us elsewhere and the user follows references. */
+  noteReference(reasonCode: number, reference: string | undefined, current: URL | undefined): void {
+    if (!this.follow || !reference || !current || (reasonCode !== 0x9c && reasonCode !== 0x9d)) return
+    this.redirect = referenceUrl(reference, current)
+  }
+
+  /** The error a server DISCONNECT becomes (code SERVER_DISCONNECT, its reason code, string and properties). */
+  serverDisconnect(p: DisconnectPacket, current: URL | undefined): ServerDisconnectError {
+    const code = p.reasonCode ?? 0
+    const props = p.properties
+    const err = reasonError('the server sent DISCONNECT', code, { code: 'SERVER_DISCONNECT', reasonString: props?.reasonString }) as ServerDisconnectError
+    if (props?.reasonString !== undefined) err.reasonString = props.reasonString
+    if (props?.serverReference !== undefined) err.serverReference = props.serverReference
+    if (props) err.properties = props
+    this.noteReference(code, props?.serverReference, current)
+    return err
+  }
+
+  /**
+   * Checks a received PUBLISH: resolves its topic alias and counts it against our Receive Maximum (both
+   * throw protocol errors that close the connection); returns a reason code to refuse it with (0x99 for
+   * a payload flagged as UTF-8 that is not), or 0 to deliver it.
+   */
+  inbound(p: PublishPacket): number {
+    const link = this.link
+    if (!link) return 0
+    link.inbound(p)
+    if (p.qos > 0) link.quota.received(p.packetId!)
+    if (p.properties?.payloadFormatIndicator && !isUtf8(p.payload)) return 0x99
+    return 0
+  }
+
+  /** The acknowledgement ending an inbound exchange was sent (PUBACK, PUBCOMP, or a refusing PUBREC). */
+  released(packetId: number): void {
+    this.link?.quota.released(packetId)
+  }
+
+  /** An AUTH from the server; resolves with the AUTH to answer with, if any. */
+  authPacket(p: AuthPacket, connected: boolean): Promise<AuthPacket | undefined> {
+    if (!this.auth) return Promise.reject(reasonError('AUTH without an authentication method', 0x82, { code: 'PROTOCOL_ERROR' }))
+    return this.auth.received(p, connected)
+  }
+}
