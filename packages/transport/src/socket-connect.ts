@@ -1,5 +1,5 @@
 // Node only: connects a net/tls socket under the attempt's timeout and signal, and returns it as the
-// Transport as is, with two small additions: writes of a tick coalesce, and errors become TransportErrors.
+// Transport as is, with two small additions: writes of a tick coalesce, and its errors become TransportErrors.
 import type { Socket } from 'node:net'
 import { coalesceWrites } from './coalesce-writes.js'
 import { attemptConnection } from './connect-attempt.js'
@@ -30,11 +30,12 @@ export function adaptSocket(socket: Socket, what: string): Transport {
   // We batch the writes of a tick ourselves, so Nagle would only add latency.
   socket.setNoDelay?.(true)
   coalesceWrites(socket)
-  // Node reports read/write failures by calling destroy(err) on the socket: name them there.
-  const destroy = socket.destroy
-  socket.destroy = function destroyWithTransportError(this: Socket, err?: Error, ...rest: unknown[]) {
-    const mapped = err === undefined || err === null ? err : mapError(err, what, 'stream')
-    return (destroy as (...a: unknown[]) => Socket).call(this, mapped, ...rest)
-  } as Socket['destroy']
+  // Node reports failures of an open socket (reset, TLS alerts) as 'error' events, some without going
+  // through destroy(): name them where every one passes.
+  const emit = socket.emit
+  socket.emit = function emitTransportError(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'error') args[0] = mapError(args[0], what, 'stream')
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args)
+  } as Socket['emit']
   return socket as unknown as Transport
 }
