@@ -122,7 +122,11 @@ export class WriteQueue {
       return
     }
     this.entries.push(entry)
-    if (!this.scheduled && this.writable) {
+    if (!this.writable) {
+      if (this.writeTimeoutMs && entry.id !== CONTROL && this.timer === undefined) {
+        this.timer = this.timers.setTimeout(this.onTimer, this.writeTimeoutMs)
+      }
+    } else if (!this.scheduled) {
       this.scheduled = true
       queueMicrotask(this.flushNow)
     }

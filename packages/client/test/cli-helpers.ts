@@ -1,0 +1,80 @@
+// Runs the isomqtt CLI from its TypeScript sources (node --import tsx), and mosquitto_pub / mosquitto_sub.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const env = { ...process.env, TSX_TSCONFIG_PATH: `${root}packages/client/cli/tsconfig.sources.json` }
+
+/** A running command: its output so far, a wait for a line, and its end. */
+export interface Running {
+  child: ChildProcess
+  stdout(): string
+  stderr(): string
+  /** Resolves when stdout has a line for which `match` is true. */
+  line(match: (line: string) => boolean, timeoutMs?: number): Promise<string>
+  /** The same for stderr. */
+  errLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>
+  /** Resolves with the exit code and all output. */
+  done(timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>
+}
+
+function run(command: string, args: string[], input?: string | Uint8Array): Running {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  const lineWaiters: Array<() => void> = []
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; for (const w of [...lineWaiters]) w() })
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => { err += s; for (const w of [...lineWaiters]) w() })
+  if (input !== undefined) child.stdin!.end(input)
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    line(match, timeoutMs) {
+      return waitLine(() => out, match, timeoutMs)
+    },
+    errLine(match, timeoutMs) {
+      return waitLine(() => err, match, timeoutMs)
+    },
+    async done(timeoutMs = 30_000) {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+      const code = await exited
+      clearTimeout(timer)
+      return { code, stdout: out, stderr: err }
+    },
+  }
+
+  function waitLine(text: () => string, match: (line: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = text().split(/[\r\n]/).slice(0, -1).find(match)
+        if (found === undefined) return
+        lineWaiters.splice(lineWaiters.indexOf(check), 1)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      const timer = setTimeout(() => {
+        lineWaiters.splice(lineWaiters.indexOf(check), 1)
+        reject(new Error(`${command} ${args.join(' ')}: no such line within ${timeoutMs} ms; stdout: ${out}; stderr: ${err}`))
+      }, timeoutMs)
+      lineWaiters.push(check)
+      check()
+    })
+  }
+}
+
+/** `isomqtt <args>` from the sources. */
+export function isomqtt(args: string[], input?: string): Running {
+  return run(process.execPath, ['--import', 'tsx', 'packages/client/cli/main.ts', ...args], input)
+}
+
+/** `mosquitto_sub <args>`. */
+export function mosquittoSub(args: string[]): Running {
+  return run('mosquitto_sub', args)
+}
+
+/** `mosquitto_pub <args>`. */
+export function mosquittoPub(args: string[], input?: string | Uint8Array): Running {
+  return run('mosquitto_pub', args, input)
+}
