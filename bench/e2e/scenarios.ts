@@ -1,0 +1,202 @@
+// The measurements. Each runs in its own worker process against one contender and returns its figures.
+import { performance } from 'node:perf_hooks'
+import type { BenchConn, ContenderName, Connector } from './contender.js'
+import { connectRaw } from './raw-contender.js'
+import { startInstantPeer } from './peer.js'
+import { preencodedPublishes } from './wire.js'
+
+/** What a scenario gets. */
+export interface ScenarioContext {
+  contender: ContenderName
+  connect: Connector
+  /** mqtt://127.0.0.1:port of the Mosquitto under test. */
+  url: string
+  /** ws://127.0.0.1:port of its WebSocket listener. */
+  wsUrl: string
+  quick: boolean
+}
+
+/** Figures by name (rates in msg/s, times in ms or µs as the name says). */
+export type Figures = Record<string, number>
+
+const PAYLOAD = new Uint8Array(64).fill(0x61)
+let seq = 0
+const uniq = (): string => `bench/${process.pid}/${seq++}`
+const id = (): string => `b${process.pid}-${seq++}`
+const size = (ctx: ScenarioContext, full: number): number => (ctx.quick ? Math.ceil(full / 5) : full)
+
+/** Warm the JIT with a few publishes nobody counts. */
+async function warm(c: BenchConn): Promise<void> {
+  await c.planLoop(`warm/${process.pid}`, PAYLOAD, 2000)()
+}
+
+/** Resolves when `n` messages arrived; the counter is what onMessage calls. */
+function counter(n: number): { onMessage: () => void; all: Promise<void> } {
+  let resolve!: () => void
+  const all = new Promise<void>((r) => { resolve = r })
+  let count = 0
+  return { onMessage: () => { if (++count === n) resolve() }, all }
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const t0 = performance.now()
+  await run()
+  return performance.now() - t0
+}
+
+const rate = (n: number, ms: number): number => Math.round(n / (ms / 1000))
+
+/** Publishes measured until written, or until a neutral raw subscriber has them all. */
+function publishRun(style: 'loop' | 'await', untilReceived: boolean, ws = false) {
+  return async (ctx: ScenarioContext): Promise<Figures> => {
+    const n = size(ctx, 100_000)
+    const topic = uniq()
+    const c = await ctx.connect(ws ? ctx.wsUrl : ctx.url, id())
+    await warm(c)
+    const sub = untilReceived ? await connectRaw(ctx.url, id()) : undefined
+    const got = counter(n)
+    await sub?.subscribe([topic], 0, got.onMessage)
+    const run = style === 'loop' ? c.planLoop(topic, PAYLOAD, n) : c.planAwaitEach(topic, PAYLOAD, n)
+    const ms = await timed(async () => { await run(); if (sub) await got.all })
+    await c.end()
+    await sub?.end()
+    return { rate: rate(n, ms) }
+  }
+}
+
+function windowRun(qos: 1 | 2, full: number, window: number | undefined, ws = false) {
+  return async (ctx: ScenarioContext): Promise<Figures> => {
+    const n = size(ctx, full)
+    const c = await ctx.connect(ws ? ctx.wsUrl : ctx.url, id())
+    await warm(c)
+    const ms = await timed(c.planWindow(uniq(), PAYLOAD, qos, n, window ?? n))
+    await c.end()
+    return { rate: rate(n, ms) }
+  }
+}
+
+/** A neutral raw publisher feeds the broker; the contender subscribes and takes them all. */
+function receiveRun(qos: 0 | 1, full: number) {
+  return async (ctx: ScenarioContext): Promise<Figures> => {
+    const n = size(ctx, full)
+    const topic = uniq()
+    const c = await ctx.connect(ctx.url, id())
+    const got = counter(n)
+    await c.subscribe([topic], qos, got.onMessage)
+    const pub = await connectRaw(ctx.url, id())
+    const run = qos === 0 ? pub.planLoop(topic, PAYLOAD, n) : pub.planWindow(topic, PAYLOAD, 1, n, n)
+    const ms = await timed(async () => { await Promise.all([run(), got.all]) })
+    await pub.end()
+    await c.end()
+    return { rate: rate(n, ms) }
+  }
+}
+
+/** Against the in-process instant peer: the client's own cost. */
+function peerPublish(qos: 0 | 1, full: number) {
+  return async (ctx: ScenarioContext): Promise<Figures> => {
+    const n = size(ctx, full)
+    const peer = await startInstantPeer()
+    try {
+      const c = await ctx.connect(peer.url, id())
+      await warm(c)
+      const run = qos === 0 ? c.planLoop('p/t', PAYLOAD, n) : c.planWindow('p/t', PAYLOAD, 1, n, n)
+      const ms = await timed(run)
+      await c.end()
+      return { rate: rate(n, ms) }
+    } finally {
+      await peer.close()
+    }
+  }
+}
+
+function peerReceive(qos: 0 | 1, full: number, subscriptions = 1) {
+  return async (ctx: ScenarioContext): Promise<Figures> => {
+    const n = size(ctx, full)
+    const peer = await startInstantPeer()
+    try {
+      const c = await ctx.connect(peer.url, id())
+      const got = counter(n)
+      const filters = Array.from({ length: subscriptions }, (_, i) => (subscriptions === 1 ? 'p/#' : `d/${i}/+`))
+      await c.subscribe(filters, qos, got.onMessage)
+      const topic = subscriptions === 1 ? 'p/t' : `d/${subscriptions >> 1}/x`
+      const chunks = preencodedPublishes(topic, PAYLOAD, qos, n)
+      const ms = await timed(async () => { await Promise.all([peer.feed(chunks), got.all]) })
+      await c.end()
+      return subscriptions === 1 ? { rate: rate(n, ms) } : { nsPerMessage: Math.round((ms * 1e6) / n) }
+    } finally {
+      await peer.close()
+    }
+  }
+}
+
+async function roundTrip(ctx: ScenarioContext): Promise<Figures> {
+  const n = size(ctx, 2000)
+  const c = await ctx.connect(ctx.url, id())
+  const topic = uniq()
+  for (let i = 0; i < 200; i++) await c.publishOne(topic, PAYLOAD, 1)
+  const times = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now()
+    await c.publishOne(topic, PAYLOAD, 1)
+    times[i] = performance.now() - t0
+  }
+  await c.end()
+  times.sort()
+  return { p50us: Math.round(times[Math.floor(n * 0.5)]! * 1000), p99us: Math.round(times[Math.floor(n * 0.99)]! * 1000) }
+}
+
+async function connectLatency(ctx: ScenarioContext): Promise<Figures> {
+  const n = ctx.quick ? 30 : 100
+  for (let i = 0; i < 5; i++) await (await ctx.connect(ctx.url, id())).end()
+  const times = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now()
+    const c = await ctx.connect(ctx.url, id())
+    times[i] = performance.now() - t0
+    await c.end()
+  }
+  times.sort()
+  return { p50us: Math.round(times[Math.floor(n / 2)]! * 1000) }
+}
+
+/** Peak memory over a mixed workload (QoS 0 loop, QoS 1 all in flight, receiving), above the process baseline. */
+async function memory(ctx: ScenarioContext, baselineRss: number): Promise<Figures> {
+  let peakRss = process.memoryUsage.rss()
+  let peakHeap = process.memoryUsage().heapUsed
+  const sample = (): void => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss())
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)
+  }
+  const timer = setInterval(sample, 5)
+  await publishRun('loop', false)(ctx)
+  sample()
+  await windowRun(1, 50_000, undefined)(ctx)
+  sample()
+  await receiveRun(1, 50_000)(ctx)
+  sample()
+  clearInterval(timer)
+  return { peakRssMB: +((peakRss - baselineRss) / 1048576).toFixed(1), peakHeapMB: +(peakHeap / 1048576).toFixed(1) }
+}
+
+/** Every scenario by id. */
+export const SCENARIOS: Record<string, (ctx: ScenarioContext, baselineRss: number) => Promise<Figures>> = {
+  'qos0-loop-written': publishRun('loop', false),
+  'qos0-loop-received': publishRun('loop', true),
+  'qos0-await-written': publishRun('await', false),
+  'qos0-await-received': publishRun('await', true),
+  'qos1-all-in-flight': windowRun(1, 50_000, undefined),
+  'qos2-window-100': windowRun(2, 20_000, 100),
+  'qos1-round-trip': roundTrip,
+  'receive-qos0': receiveRun(0, 100_000),
+  'receive-qos1': receiveRun(1, 50_000),
+  'ws-qos0-loop-received': publishRun('loop', true, true),
+  'ws-qos1-all-in-flight': windowRun(1, 50_000, undefined, true),
+  'peer-publish-qos0': peerPublish(0, 100_000),
+  'peer-publish-qos1': peerPublish(1, 50_000),
+  'peer-receive-qos0': peerReceive(0, 100_000),
+  'peer-receive-qos1': peerReceive(1, 50_000),
+  'dispatch-10k-subscriptions': peerReceive(0, 50_000, 10_000),
+  'connect-latency': connectLatency,
+  memory,
+}
