@@ -83,6 +83,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     const { state, actions } = transition(from, event)
     this.state = state
     if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
+    // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
+    if (state === 'closed' && from !== 'closed') this.storeState = this.closeStore()
     for (const action of actions) this.perform(action)
   }
 
@@ -120,10 +122,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         const byUser = (a.error as MqttError).code === 'CLOSED'
         this.resumed = false
         this.session.connectionEnded(a.error, !byUser, this.options.clean)
-        if (byUser) {
-          this.host.endSubscriptions()
-          this.storeState = this.closeStore()
-        }
+        if (byUser) this.host.endSubscriptions()
         break
       }
       case 'notifyConnectionLost':
@@ -261,6 +260,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   private async closeStore(): Promise<void> {
     try {
+      // Let the transition's actions queue their store work (deletes of a clean session) first.
+      await Promise.resolve()
       await this.session.settled()
       await this.store.close()
     } catch (err) {
