@@ -1,7 +1,7 @@
 // Shared test fixtures: the broker and page addresses from the global setup, and a Node-side isomqtt
 // client (the built package, as a Node user gets it) that collects what it receives.
 import { test as base } from '@playwright/test'
-import { connect, type Message, type MqttClient } from '@isomqtt/client'
+import { connect, type ClientOptions, type Message, type MqttClient } from '@isomqtt/client'
 
 /** A Node client plus the messages it received, in order. */
 export interface NodePeer {
@@ -19,10 +19,10 @@ export const env = {
 }
 
 /** Connects a Node client to `url` (default: the shared broker) that records every message. */
-export async function nodePeer(url = env.brokerUrl): Promise<NodePeer> {
+export async function nodePeer(url = env.brokerUrl, options: ClientOptions = {}): Promise<NodePeer> {
   const received: Message[] = []
   let waiters: Array<() => void> = []
-  const client = await connect(url)
+  const client = await connect(url, options)
   client.on('message', (m) => { received.push(m); const w = waiters; waiters = []; for (const f of w) f() })
   const matching = (prefix?: string) => received.filter((m) => prefix === undefined || m.topic.startsWith(prefix))
   return {
