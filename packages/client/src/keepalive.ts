@@ -76,3 +76,31 @@ export class Keepalive {
     this.schedule(this.keepaliveMs - idle)
   }
 }
+
+/** What keepaliveFor needs from a connection. */
+export interface PingableConnection {
+  readonly lastSent: number
+  readonly lastReceived: number
+  send(packet: { type: 'pingreq' }): void
+}
+
+/** Start a pinger on a connection; `onTimeout` runs when no packet followed a PINGREQ in time. */
+export function keepaliveFor(
+  conn: PingableConnection, keepaliveMs: number, pingTimeoutMs: number | undefined, timers: TimerSource, trace: Tracer, onTimeout: () => void,
+): Keepalive {
+  const keepalive = new Keepalive(
+    {
+      get lastSent() { return conn.lastSent },
+      get lastReceived() { return conn.lastReceived },
+      sendPingreq: () => conn.send({ type: 'pingreq' }),
+      pingTimeout: onTimeout,
+    },
+    keepaliveMs,
+    // Paho's default PingTimeout is 10 s; never longer than the keepalive period itself.
+    pingTimeoutMs ?? Math.min(keepaliveMs, 10_000),
+    timers,
+    trace,
+  )
+  keepalive.start()
+  return keepalive
+}

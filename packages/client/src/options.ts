@@ -1,6 +1,7 @@
 // Client options, their defaults, and the checks made when they are given.
-import type { ConnectProperties, ProtocolVersion, QoS, WillProperties } from '@isomqtt/codec'
+import type { ConnectPacket, ConnectProperties, ProtocolVersion, QoS, WillProperties } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
+import { validateTopicName } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { TimerSource } from './timers.js'
@@ -119,7 +120,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const keepalive = options.keepalive ?? 60
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw invalid('keepalive must be 0..65535 seconds')
+  if (options.password !== undefined && options.username === undefined && protocolVersion !== 5) {
+    throw invalid('a password needs a username in MQTT 3.1 / 3.1.1 [MQTT-3.1.2-22]')
+  }
   if (options.will) {
+    validateTopicName(options.will.topic) // [MQTT-3.1.3-10] the will topic is a topic name
     const q = options.will.qos ?? 0
     if (q !== 0 && q !== 1 && q !== 2) throw new MqttError('INVALID_QOS', `will qos must be 0, 1 or 2, not ${String(q)}`)
   }
@@ -147,5 +152,20 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     orderMatters: options.orderMatters ?? true,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
+  }
+}
+
+/** The CONNECT packet for these options (the password goes only here, never into traces or errors). */
+export function buildConnectPacket(o: ResolvedOptions, version: ProtocolVersion): ConnectPacket {
+  const will = o.will
+  return {
+    type: 'connect',
+    clientId: o.clientId,
+    clean: o.clean,
+    keepalive: o.keepalive,
+    username: o.username,
+    password: o.password === undefined ? undefined : toBytes(o.password),
+    will: will && { topic: will.topic, payload: toBytes(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
+    properties: version === 5 ? o.properties : undefined,
   }
 }

@@ -8,9 +8,9 @@ import type { Connection, ConnectionHandler } from './connection.js'
 import { attemptConnect } from './connector.js'
 import { Dispatcher, type DispatchHost } from './dispatcher.js'
 import { MqttError } from './errors.js'
-import { Keepalive } from './keepalive.js'
+import { keepaliveFor, type Keepalive } from './keepalive.js'
 import { Message } from './message.js'
-import { toBytes, type ResolvedOptions } from './options.js'
+import { buildConnectPacket, type ResolvedOptions } from './options.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import type { Router } from './router.js'
 import { Session } from './session.js'
@@ -199,37 +199,14 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
   buildConnect(version: ProtocolVersion): ConnectPacket {
-    const o = this.options
-    const will = o.will
-    return {
-      type: 'connect',
-      clientId: o.clientId,
-      clean: o.clean,
-      keepalive: o.keepalive,
-      username: o.username,
-      password: o.password === undefined ? undefined : toBytes(o.password),
-      will: will && { topic: will.topic, payload: toBytes(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
-      properties: version === 5 ? o.properties : undefined,
-    }
+    return buildConnectPacket(this.options, version)
   }
 
   private startKeepalive(): void {
     const conn = this.conn
     if (!conn || this.options.keepalive === 0) return
-    const keepaliveMs = this.options.keepalive * 1000
-    this.keepalive = new Keepalive(
-      {
-        get lastSent() { return conn.lastSent },
-        get lastReceived() { return conn.lastReceived },
-        sendPingreq: () => conn.send({ type: 'pingreq' }),
-        pingTimeout: () => this.run({ type: 'keepaliveTimeout', error: new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost') }),
-      },
-      keepaliveMs,
-      this.options.pingTimeoutMs ?? Math.min(keepaliveMs, 10_000),
-      this.timers,
-      this.trace,
-    )
-    this.keepalive.start()
+    this.keepalive = keepaliveFor(conn, this.options.keepalive * 1000, this.options.pingTimeoutMs, this.timers, this.trace, () =>
+      this.run({ type: 'keepaliveTimeout', error: new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost') }))
   }
 
   private quiesce(): void {

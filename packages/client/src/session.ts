@@ -1,12 +1,14 @@
 // The session: packet ids, in-flight QoS 1/2 both ways, and store replay. It outlives connections: a
 // Connection is attached while one is up, and a persistent session resumes on the next one.
-import { decodePacket, encode } from '@isomqtt/codec'
+import { encode } from '@isomqtt/codec'
 import type { Packet, PublishPacket, ProtocolVersion, QoS } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
 import { MqttError } from './errors.js'
+import { InflightSlots } from './inflight-slots.js'
 import { PacketIds } from './packet-ids.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import { readStoredSession } from './session-replay.js'
 import type { Tracer } from './trace.js'
 
 interface Outbound {
@@ -23,11 +25,6 @@ interface PendingAck {
   /** Runs synchronously as the ack is read (so routes exist before the next packet); its result resolves. */
   onAck: (p: Packet) => unknown
   resolve: (v: unknown) => void
-  reject: (e: Error) => void
-}
-
-interface SlotWaiter {
-  resolve: () => void
   reject: (e: Error) => void
 }
 
@@ -49,8 +46,7 @@ export class Session {
   private readonly acks = new Map<number, PendingAck>()
   /** Inbound QoS 2 ids between PUBLISH and PUBREL: a redelivered PUBLISH with one is not delivered again. */
   private readonly inbound = new Set<number>()
-  private slotWaiters: SlotWaiter[] = []
-  private slotHead = 0
+  private readonly slots = new InflightSlots()
   private waiting = 0
   private storeTail: Promise<unknown> = Promise.resolve()
   private conn: Connection | undefined
@@ -96,9 +92,7 @@ export class Session {
     this.waiting++
     let id: number
     try {
-      if (this.outbound.size >= this.options.maxInflight || this.slotHead < this.slotWaiters.length) {
-        await new Promise<void>((resolve, reject) => this.slotWaiters.push({ resolve, reject }))
-      }
+      if (this.outbound.size >= this.options.maxInflight || this.slots.waiting) await this.slots.wait()
       const maybeId = this.ids.acquire()
       id = typeof maybeId === 'number' ? maybeId : await maybeId
     } catch (err) {
@@ -242,13 +236,7 @@ export class Session {
   }
 
   private wakeSlot(): void {
-    // A head index, not shift(): with 100k publishes waiting, shift() would make this quadratic.
-    if (this.slotHead < this.slotWaiters.length && this.outbound.size < this.options.maxInflight) {
-      const w = this.slotWaiters[this.slotHead]!
-      this.slotWaiters[this.slotHead++] = undefined as never
-      if (this.slotHead === this.slotWaiters.length) { this.slotWaiters = []; this.slotHead = 0 }
-      w.resolve()
-    }
+    if (this.outbound.size < this.options.maxInflight) this.slots.wake()
   }
 
   /** An inbound QoS 2 PUBLISH: true when it is new and must be delivered; the id is held until PUBREL. */
@@ -301,10 +289,7 @@ export class Session {
       ack.reject(error)
     }
     this.acks.clear()
-    const waiters = this.slotWaiters.slice(this.slotHead)
-    this.slotWaiters = []
-    this.slotHead = 0
-    for (const w of waiters) w.reject(error)
+    this.slots.rejectAll(error)
     if (keep && !clean) return
     for (const [id, entry] of this.outbound) {
       this.outbound.delete(id)
@@ -335,29 +320,10 @@ export class Session {
     const store = this.options.store
     await this.storeTail
     const receipts: ResumedReceipt[] = []
-    // A server without our session has no QoS 2 exchange to finish: held inbound ids would only
-    // suppress new messages that reuse them.
     if (!sessionPresent) this.inbound.clear()
-    for (const key of await store.keys()) {
-      const id = Number(key.slice(2))
-      if (!(id >= 1 && id <= 65535)) continue
-      if (key.startsWith('i.')) {
-        if (sessionPresent) this.inbound.add(id)
-        else await store.del(key)
-        continue
-      }
-      if (!key.startsWith('o.')) continue
-      const bytes = await store.get(key)
-      if (!bytes) continue
-      let packet: Packet
-      try {
-        packet = decodePacket(bytes, this.version)
-      } catch (cause) {
-        this.options.trace.critical('store', `dropping unreadable stored packet ${key}: ${String(cause)}`)
-        await store.del(key)
-        continue
-      }
-      if (packet.type !== 'publish' && packet.type !== 'pubrel') continue
+    const stored = await readStoredSession(store, this.version, this.options.trace, sessionPresent)
+    for (const id of stored.inbound) this.inbound.add(id)
+    for (const { id, bytes, packet } of stored.outbound) {
       const stage = packet.type === 'publish' ? 'publish' : 'pubrel'
       let entry = this.outbound.get(id)
       if (!entry) {
