@@ -71,8 +71,10 @@ export class Subscription implements AsyncIterable<Message>, Route {
       return
     }
     if (this.buffer.length - this.head >= this.bufferSize) {
-      this.head++
+      this.buffer[this.head++] = undefined as never
       this.dropped++
+      // Compact now and then so a full buffer's dropped slots do not pile up.
+      if (this.head >= this.bufferSize) { this.buffer = this.buffer.slice(this.head); this.head = 0 }
     }
     this.buffer.push(message)
   }
