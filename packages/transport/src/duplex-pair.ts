@@ -24,7 +24,7 @@ class PairEnd extends Duplex {
       return callback(new TransportError('CONNECTION_CLOSED', 'the other end of the duplex pair is closed'))
     }
     // A copy, like a socket: the writer may reuse its buffer once the write completed.
-    if (peer.push(chunk.slice())) callback()
+    if (peer.push(new Uint8Array(chunk))) callback()
     else peer.#pendingWrite = () => callback()
   }
 

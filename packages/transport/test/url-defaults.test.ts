@@ -1,0 +1,22 @@
+// Default ports per scheme and the default WebSocket path, as users rely on them.
+import { describe, expect, it } from 'vitest'
+import { hostOf, portOf, webSocketUrl } from '../src/url.js'
+
+describe('URL defaults', () => {
+  it.each([
+    ['mqtt://h', 1883], ['tcp://h', 1883], ['mqtts://h', 8883], ['ssl://h', 8883], ['tls://h', 8883],
+    ['ws://h', 80], ['wss://h', 443], ['mqtt://h:1999', 1999], ['wss://h:8084', 8084],
+  ])('%s dials port %i', (url, port) => {
+    expect(portOf(new URL(url))).toBe(port)
+  })
+
+  it('WebSocket URLs without a path get /mqtt; explicit paths and queries are kept', () => {
+    expect(webSocketUrl(new URL('ws://h')).href).toBe('ws://h/mqtt')
+    expect(webSocketUrl(new URL('wss://h:1/')).href).toBe('wss://h:1/mqtt')
+    expect(webSocketUrl(new URL('ws://h/ws?x=1')).href).toBe('ws://h/ws?x=1')
+  })
+
+  it('IPv6 literals are dialed without brackets', () => {
+    expect(hostOf(new URL('mqtt://[::1]:1883'))).toBe('::1')
+  })
+})
