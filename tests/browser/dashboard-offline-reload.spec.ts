@@ -54,6 +54,8 @@ test('a QoS 1 message published offline survives a reload and is delivered when 
 
   await broker.stopProcess()
   await expect(page.locator('#state')).not.toHaveAttribute('data-state', 'connected')
+  // The reconnect loop announces each attempt; the dashboard counts down to it.
+  await expect(page.locator('#countdown')).toContainText(/reconnecting.*\(attempt \d+\)/)
 
   const form = page.getByRole('form', { name: 'Publish' })
   await form.getByLabel('Topic').fill(`${root}/offline`)

@@ -5,7 +5,7 @@ test('IndexedDbStore passes the store contract suite in Chromium', async ({ page
   test.setTimeout(120_000)
   await page.goto(`${process.env.ISOMQTT_PAGE_URL}/tests/browser/pages/blank.html`)
   const results = await page.evaluate(async () => {
-    await import('/.tmp/browser-pages/store-contract.js')
+    await import('/.tmp/browser-pages/store-contract.js' as string)
     return (globalThis as unknown as { runStoreContract: () => Promise<Array<{ name: string; ok: boolean; error?: string }>> })
       .runStoreContract()
   })
