@@ -77,6 +77,18 @@ describe('session resume', () => {
     first.destroy()
   })
 
+  it('clean: true empties the store and resumes nothing', async () => {
+    const store = new MemoryStore()
+    await store.open()
+    await store.put('o.3', encode({ type: 'publish', topic: 'old', payload: new Uint8Array(), qos: 1, retain: false, dup: false, packetId: 3 }, 4))
+    await store.put('i.9', encode({ type: 'pubrec', packetId: 9 }, 4))
+    const client = await connect(broker.url, { clientId: uniqueId('cl'), clean: true, store })
+    expect(client.lastConnect).toEqual({ sessionPresent: false, resumed: [] })
+    await client.disconnect()
+    await store.open()
+    expect(await store.keys()).toEqual([])
+  })
+
   it('holds an inbound QoS 2 id across a reconnect so a redelivered PUBLISH is not delivered twice', async () => {
     const s = scripted()
     const got: Message[] = []
