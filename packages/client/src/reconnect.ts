@@ -83,12 +83,12 @@ export function resolveReconnectOptions(value: ReconnectOptions | boolean | unde
 /** CONNACK refusals that retrying with the same settings cannot fix. */
 const REFUSALS = new Set(['BAD_CREDENTIALS', 'NOT_AUTHORIZED', 'IDENTIFIER_REJECTED', 'UNACCEPTABLE_PROTOCOL_VERSION', 'BANNED', 'BAD_AUTHENTICATION_METHOD'])
 
-/** True for a refused CONNACK (3.1.1 return codes 1, 2, 4, 5; MQTT 5 0x84-0x8A, 0x8C). */
+/** True for a refused CONNACK (3.1.1 return codes 1, 2, 4, 5; MQTT 5 0x84-0x87, 0x8A banned, 0x8C). */
 export function isRefusal(error: Error): boolean {
   const e = error as MqttError
   if (typeof e.code === 'string' && REFUSALS.has(e.code)) return true
   const rc = e.reasonCode
-  return typeof rc === 'number' && ((rc >= 0x84 && rc <= 0x8a && rc !== 0x88) || rc === 0x8c)
+  return typeof rc === 'number' && ((rc >= 0x84 && rc <= 0x87) || rc === 0x8a || rc === 0x8c)
 }
 
 /** What the loop drives. */

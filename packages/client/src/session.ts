@@ -85,37 +85,64 @@ export class Session {
   }
 
   /** Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. */
-  async publish(packet: PublishPacket): Promise<PublishResult> {
+  publish(packet: PublishPacket): Promise<PublishResult> {
     if (this.queued >= this.options.maxQueued) {
-      throw new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`)
+      return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
     }
     this.waiting++
-    let id: number
-    try {
-      if (this.outbound.size >= this.options.maxInflight || this.slots.waiting) await this.slots.wait()
-      const maybeId = this.ids.acquire()
-      id = typeof maybeId === 'number' ? maybeId : await maybeId
-    } catch (err) {
-      this.waiting--
-      throw err
+    if (this.outbound.size >= this.options.maxInflight || this.slots.waiting) {
+      return this.slots.wait().then(() => this.admit(packet), (err: Error) => { this.waiting--; throw err })
     }
+    return this.admit(packet)
+  }
+
+  private admit(packet: PublishPacket): Promise<PublishResult> {
+    const id = this.ids.acquire()
+    if (typeof id === 'number') return this.admitWithId(packet, id)
+    return id.then((free) => this.admitWithId(packet, free))
+  }
+
+  /**
+   * Register the message and join this tick's store batch: every publish admitted in the same tick is put
+   * at once (in call order) and, once stored, handed to the transport in one go, so they share one write.
+   */
+  private admitWithId(packet: PublishPacket, id: number): Promise<PublishResult> {
     packet.packetId = id
     const bytes = encode(packet, this.version)
     let resolve!: (r: PublishResult) => void
     let reject!: (e: Error) => void
     const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
-    this.outbound.set(id, { qos: packet.qos, topic: packet.topic, stage: 'publish', promise, resolve, reject })
-    try {
-      await this.stored(() => this.options.store.put(outKey(id), bytes))
-    } catch (cause) {
-      this.waiting--
-      this.forget(id)
-      throw new MqttError('STORE_ERROR', 'could not store the message', { cause })
-    }
-    this.waiting--
-    // Still waiting for a connection (persistent session): it is resent when the session resumes.
-    if (this.conn?.open && this.outbound.has(id)) this.conn.queue.publish(bytes, id)
+    const entry: Outbound = { qos: packet.qos, topic: packet.topic, stage: 'publish', promise, resolve, reject }
+    this.outbound.set(id, entry)
+    this.putBatch.push({ id, bytes, entry })
+    if (this.putBatch.length === 1) queueMicrotask(this.flushPuts)
     return promise
+  }
+
+  private putBatch: Array<{ id: number; bytes: Uint8Array; entry: Outbound }> = []
+
+  private readonly flushPuts = (): void => {
+    const batch = this.putBatch
+    this.putBatch = []
+    const store = this.options.store
+    this.stored(() => Promise.all(batch.map((b) => store.put(outKey(b.id), b.bytes)))).then(
+      () => {
+        const conn = this.conn
+        for (const b of batch) {
+          this.waiting--
+          // Not connected any more (persistent session): it is resent when the session resumes.
+          if (conn?.open && this.outbound.get(b.id) === b.entry) conn.queue.publish(b.bytes, b.id)
+        }
+      },
+      (cause: unknown) => {
+        for (const b of batch) {
+          this.waiting--
+          if (this.outbound.get(b.id) !== b.entry) continue
+          this.forget(b.id)
+          b.entry.reject(new MqttError('STORE_ERROR', 'could not store the message', { cause }))
+        }
+      },
+    )
   }
 
   /** Send SUBSCRIBE / UNSUBSCRIBE with a fresh id; resolves with what `onAck` makes of SUBACK / UNSUBACK. */

@@ -47,6 +47,20 @@ describe('batching and backpressure', () => {
     client.destroy()
   })
 
+  it('QoS 1 publishes made in the same tick are stored together and leave in one write', async () => {
+    const { client, peer, writes } = await setup()
+    const before = writes()
+    const all = Array.from({ length: 200 }, (_, i) => client.publish('t', `m${i}`, { qos: 1 }))
+    for (let i = 0; i < 200; i++) {
+      const p = await peer.expect('publish')
+      expect(p.packetId).toBe(i + 1)
+    }
+    expect(writes() - before).toBe(1)
+    for (let i = 1; i <= 200; i++) peer.send({ type: 'puback', packetId: i })
+    await Promise.all(all)
+    client.destroy()
+  })
+
   it('waits for drain with one listener however many publishes are queued, and loses nothing', async () => {
     const { client, peer, socket } = await setup()
     ;(peer.socket as unknown as { pause(): void }).pause()
