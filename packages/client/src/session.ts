@@ -8,7 +8,9 @@ import { MqttError } from './errors.js'
 import { InflightSlots } from './inflight-slots.js'
 import { PacketIds } from './packet-ids.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import { InboundQos2 } from './inbound-qos2.js'
 import { readStoredSession } from './session-replay.js'
+import { StoreQueue } from './store-queue.js'
 import type { Tracer } from './trace.js'
 
 interface Outbound {
@@ -37,22 +39,23 @@ export interface SessionOptions {
 }
 
 const outKey = (id: number): string => `o.${id}`
-const inKey = (id: number): string => `i.${id}`
 
 /** Packet ids, in-flight state and the store, independent of any one connection. */
 export class Session {
   readonly ids = new PacketIds()
   private readonly outbound = new Map<number, Outbound>()
   private readonly acks = new Map<number, PendingAck>()
-  /** Inbound QoS 2 ids between PUBLISH and PUBREL: a redelivered PUBLISH with one is not delivered again. */
-  private readonly inbound = new Set<number>()
+  private readonly storeQueue: StoreQueue
+  private readonly inbound: InboundQos2
   private readonly slots = new InflightSlots()
   private waiting = 0
-  private storeTail: Promise<unknown> = Promise.resolve()
   private conn: Connection | undefined
   private version: ProtocolVersion = 4
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.storeQueue = new StoreQueue(options.trace)
+    this.inbound = new InboundQos2(options.store, this.storeQueue)
+  }
 
   /** QoS 1/2 publishes awaiting acknowledgement. */
   get inflight(): number {
@@ -66,7 +69,7 @@ export class Session {
 
   /** Inbound QoS 2 packet ids held until PUBREL. */
   get heldInbound(): ReadonlySet<number> {
-    return this.inbound
+    return this.inbound.ids
   }
 
   /** Attach the live connection (or none). */
@@ -77,11 +80,7 @@ export class Session {
 
   /** Run store operations one after another, in call order (replay order = first-put order). */
   private stored(op: () => Promise<unknown>): Promise<void> {
-    const next = this.storeTail.then(op)
-    this.storeTail = next.catch((err: unknown) => {
-      this.options.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
-    })
-    return next.then(() => undefined)
+    return this.storeQueue.run(op)
   }
 
   /** Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. */
@@ -259,19 +258,16 @@ export class Session {
 
   /** Resolves when every store operation issued so far has finished. */
   settled(): Promise<unknown> {
-    return this.storeTail
+    return this.storeQueue.settled()
   }
 
   private wakeSlot(): void {
     if (this.outbound.size < this.options.maxInflight) this.slots.wake()
   }
 
-  /** An inbound QoS 2 PUBLISH: true when it is new and must be delivered; the id is held until PUBREL. */
+  /** An inbound QoS 2 PUBLISH: deliver only when new; the id is held until PUBREL. */
   receiveQos2(id: number): { deliver: boolean; stored: Promise<void> } {
-    if (this.inbound.has(id)) return { deliver: false, stored: Promise.resolve() }
-    this.inbound.add(id)
-    const marker = encode({ type: 'pubrec', packetId: id }, this.version)
-    return { deliver: true, stored: this.stored(() => this.options.store.put(inKey(id), marker)) }
+    return this.inbound.receive(id, encode({ type: 'pubrec', packetId: id }, this.version))
   }
 
   /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish. */
@@ -280,17 +276,12 @@ export class Session {
   }
 
   private onPubrel(id: number): boolean {
-    const known = this.inbound.delete(id)
     const pubcomp = encode({ type: 'pubcomp', packetId: id }, this.version)
-    if (!known) {
-      this.conn?.queue.control(pubcomp)
-      return true
-    }
     const conn = this.conn
-    this.stored(() => this.options.store.del(inKey(id))).then(
-      () => conn?.queue.control(pubcomp),
-      () => conn?.queue.control(pubcomp),
-    )
+    const released = this.inbound.release(id)
+    // PUBCOMP once `i.<id>` is gone; an unknown id is completed anyway so the server's state ends.
+    if (!released) conn?.queue.control(pubcomp)
+    else released.then(() => conn?.queue.control(pubcomp), () => conn?.queue.control(pubcomp))
     return true
   }
 
@@ -345,11 +336,11 @@ export class Session {
    */
   async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
     const store = this.options.store
-    await this.storeTail
+    await this.storeQueue.settled()
     const receipts: ResumedReceipt[] = []
     if (!sessionPresent) this.inbound.clear()
     const stored = await readStoredSession(store, this.version, this.options.trace, sessionPresent)
-    for (const id of stored.inbound) this.inbound.add(id)
+    this.inbound.load(stored.inbound)
     for (const { id, bytes, packet } of stored.outbound) {
       const stage = packet.type === 'publish' ? 'publish' : 'pubrel'
       let entry = this.outbound.get(id)
