@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBrowserWebSocketTransport, openTransport, TransportError, type Transport, type TransportOptions, type WebSocketConstructor } from '../src/index.node.js'
+import { createBrowserWebSocketTransport, openTransport, TransportError, type WebSocketDuplex, type Transport, type TransportOptions, type WebSocketConstructor } from '../src/index.node.js'
 import { closeTransport } from './support/raw-mqtt.js'
 
 const cleanups: Array<() => Promise<unknown> | void> = []
@@ -134,6 +134,46 @@ describe.each(factories)('%s', (_name, open) => {
     await writing
     expect(err).toBeInstanceOf(TransportError)
     expect(err.code).toBe('CONNECTION_CLOSED')
+  })
+
+  it('a peer that stops reading stalls the writer with bounded buffers, and nothing is lost', async () => {
+    const s = await server()
+    const [peer, t] = await Promise.all([s.next(), open(s.url)])
+    cleanups.push(() => closeTransport(t))
+    const ws = (t as unknown as WebSocketDuplex).webSocket
+    let received = 0
+    peer.ws.on('message', (d: Buffer) => { received += d.length })
+    const serverSocket = (peer.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    serverSocket.pause()
+    const chunk = new Uint8Array(64 * 1024)
+    let written = 0
+    let waiting = false
+    let stop = false
+    let maxWritable = 0
+    let maxBuffered = 0
+    const writer = (async () => {
+      while (!stop && written < 256 * 1024 * 1024) {
+        const ok = t.write(chunk)
+        written += chunk.length
+        maxWritable = Math.max(maxWritable, t.writableLength)
+        maxBuffered = Math.max(maxBuffered, ws.bufferedAmount)
+        if (!ok) { waiting = true; await once(t, 'drain'); waiting = false }
+      }
+    })()
+    // Stalled: the writer waits for 'drain' while the WebSocket still holds unsent bytes.
+    while (!(waiting && ws.bufferedAmount > 0 && t.writableLength > 0)) await new Promise((r) => setImmediate(r))
+    stop = true
+    expect(written).toBeLessThan(256 * 1024 * 1024)
+    expect(maxWritable).toBeLessThanOrEqual(t.writableHighWaterMark + chunk.length)
+    // Either one frame in flight (Node ws send callback) or the bufferedAmount mark plus one batch (browser).
+    expect(maxBuffered).toBeLessThanOrEqual(256 * 1024 + t.writableHighWaterMark + 2 * chunk.length)
+    serverSocket.resume()
+    await writer
+    const closed = once(peer.ws, 'close')
+    t.end()
+    t.resume()
+    await closed
+    expect(received).toBe(written)
   })
 
   it('calls the URL provider before every connection', async () => {
