@@ -58,9 +58,9 @@ export class WebSocketDuplex extends Duplex {
     ws.addEventListener('error', this.#onError)
   }
 
-  override write(...args: any[]): boolean {
+  override write(chunk: any, encoding?: any, callback?: any): boolean {
     this.#beforeWrite()
-    return (super.write as (...a: any[]) => boolean)(...args)
+    return super.write(chunk, encoding, callback)
   }
 
   readonly #onMessage = (event: { data: unknown }): void => {

@@ -1,10 +1,14 @@
 // The browser entry bundles for browsers without any Node built-in: no net, tls, fs, ws or node: module.
 import { fileURLToPath } from 'node:url'
-import commonjs from '@rollup/plugin-commonjs'
+import commonjsModule from '@rollup/plugin-commonjs'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
-import typescript from '@rollup/plugin-typescript'
+import typescriptModule from '@rollup/plugin-typescript'
 import { rollup, type RollupLog } from 'rollup'
 import { describe, expect, it } from 'vitest'
+
+// These plugins are CommonJS typed as ES modules: take `default` where the loader left it.
+const commonjs = ((commonjsModule as { default?: unknown }).default ?? commonjsModule) as typeof commonjsModule.default
+const typescript = ((typescriptModule as { default?: unknown }).default ?? typescriptModule) as typeof typescriptModule.default
 
 const entry = fileURLToPath(new URL('../src/index.browser.ts', import.meta.url))
 const nodeOnly = /^(node:|net$|tls$|fs$|fs\/|dns$|http$|https$|child_process$|ws$|isomorphic-ws)/

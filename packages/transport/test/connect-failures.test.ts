@@ -10,7 +10,7 @@ import { freePort } from '../../../tests/support/mosquitto.js'
 
 const servers: Array<Server | HttpServer> = []
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r) })))
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { if ('closeAllConnections' in s) s.closeAllConnections(); s.close(r) })))
 })
 
 async function rejection(p: Promise<unknown>): Promise<TransportError> {

@@ -1,11 +1,14 @@
 // Packets written in one tick leave as one socket write (one writev syscall) or one WebSocket frame.
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBrowserWebSocketTransport, openTransport, type Transport, type WebSocketConstructor } from '../src/index.node.js'
 import { closeTransport } from './support/raw-mqtt.js'
+import { createTestCertificates } from '../../../tests/support/certs.js'
 
 const cleanups: Array<() => Promise<unknown> | void> = []
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
@@ -14,24 +17,34 @@ const packets = Array.from({ length: 50 }, (_, i) => new Uint8Array([0x30, 3, 0,
 const expected = Buffer.concat(packets)
 
 describe('TCP', () => {
-  async function sink(): Promise<{ port: number; received: () => Promise<Buffer> }> {
+  async function sink(tls?: { cert: Buffer; key: Buffer }): Promise<{ port: number; received: () => Promise<Buffer> }> {
     const chunks: Buffer[] = []
     let done: (b: Buffer) => void
     const all = new Promise<Buffer>((r) => { done = r })
-    const server: Server = createServer((s: Socket) => s.on('data', (c: Buffer) => {
-      chunks.push(c)
-      const joined = Buffer.concat(chunks)
-      if (joined.length >= expected.length) done(joined)
-    }))
+    const onSocket = (s: Socket): void => {
+      s.on('data', (c: Buffer) => {
+        chunks.push(c)
+        const joined = Buffer.concat(chunks)
+        if (joined.length >= expected.length) done(joined)
+      })
+    }
+    const server: Server = tls ? createTlsServer(tls, onSocket) : createServer(onSocket)
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     cleanups.push(() => new Promise((r) => server.close(r)))
     return { port: (server.address() as { port: number }).port, received: () => all }
   }
 
-  it('50 writes in one tick reach the kernel in one writev call, in order', async () => {
-    const { port, received } = await sink()
-    const t = await openTransport(`mqtt://127.0.0.1:${port}`)
+  it.each(['mqtt', 'mqtts'])('%s: 50 writes in one tick reach the socket in one writev call, in order', async (scheme) => {
+    let tls: { cert: Buffer; key: Buffer } | undefined
+    let ca: Buffer | undefined
+    if (scheme === 'mqtts') {
+      const certs = await createTestCertificates()
+      cleanups.push(() => certs.cleanup())
+      ;[ca, tls] = await Promise.all([readFile(certs.caFile), Promise.all([readFile(certs.serverCertFile), readFile(certs.serverKeyFile)]).then(([cert, key]) => ({ cert, key }))])
+    }
+    const { port, received } = await sink(tls)
+    const t = await openTransport(`${scheme}://127.0.0.1:${port}`, ca ? { tls: { ca } } : {})
     cleanups.push(() => closeTransport(t))
     const socket = t as unknown as { _write: (...a: unknown[]) => void; _writev: (chunks: unknown[], cb: unknown) => void }
     const calls: number[] = []
