@@ -78,7 +78,7 @@ export function svgChart(rows: Row[], title: string): string {
     `<text x="${left}" y="18" font-size="13" font-weight="bold">${esc(title)}</text>`,
     `<rect x="${left}" y="26" width="10" height="8" fill="#2b7bba"/><text x="${left + 14}" y="34">isomqtt</text>`,
     `<rect x="${left + 70}" y="26" width="10" height="8" fill="#e08a2b"/><text x="${left + 84}" y="34">MQTT.js</text>`,
-    `<text x="${left + 150}" y="34" fill="#555">bar = msg/s as a share of the raw socket (peer rows: of the fastest); label = msg/s</text>`,
+    `<text x="${left + 150}" y="34" fill="#555">bar length relative to the raw socket (dashed); label = msg/s</text>`,
   ]
   rates.forEach((row, i) => {
     const y = top + i * rowH
