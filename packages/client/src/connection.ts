@@ -123,7 +123,16 @@ export class Connection {
     this.queue.close(error ?? new MqttError('CONNECTION_LOST', 'connection lost'))
     this.detach()
     if (destroy) {
-      try { this.transport.destroy() } catch { /* already gone */ }
+      try {
+        // MQTT 5: tell the server why before closing [MQTT-4.13.1-1] (e.g. 0x95 for a packet above our maximum).
+        const reasonCode = (error as MqttError | undefined)?.reasonCode
+        if (this.options.version === 5 && reasonCode !== undefined && reasonCode >= 0x80) {
+          this.transport.write(encode({ type: 'disconnect', reasonCode }, 5))
+          this.transport.end()
+        } else {
+          this.transport.destroy()
+        }
+      } catch { /* already gone */ }
     }
     this.options.trace.warn('net', `connection ended${error ? `: ${error.message}` : ''}`)
     this.handler.closed(error)

@@ -8,7 +8,7 @@ import { AuthDriver, type Authenticator } from './auth.js'
 import type { MqttError } from './errors.js'
 import { sendLimit } from './flow-control.js'
 import { isUtf8, Mqtt5Link } from './mqtt5-link.js'
-import { reasonError } from './reason.js'
+import { connackReasonError, reasonError } from './reason.js'
 import { UNLIMITED, type ServerLimits } from './server-limits.js'
 import { SubscriptionIds } from './subscription-ids.js'
 
@@ -65,6 +65,22 @@ export class Mqtt5Session<S> {
   ended(error: Error): void {
     this.link = undefined
     this.auth?.aborted(error, (error as MqttError).reasonCode)
+  }
+
+  /** The redirect to try next, once. */
+  takeRedirect(): URL | undefined {
+    const r = this.redirect
+    this.redirect = undefined
+    return r
+  }
+
+  /** The error for a refused MQTT 5 CONNACK, with its Server Reference (noted when following is on). */
+  connackError(p: ConnackPacket, server: URL): MqttError & { serverReference?: string } {
+    const props = p.properties
+    const err = connackReasonError(p.reasonCode, props?.reasonString) as MqttError & { serverReference?: string }
+    if (props?.serverReference !== undefined) err.serverReference = props.serverReference
+    this.noteReference(p.reasonCode, props?.serverReference, server)
+    return err
   }
 
   /** Records where to go next when the server refers us elsewhere and the user follows references. */

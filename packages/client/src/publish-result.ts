@@ -8,6 +8,8 @@ export interface PublishResult {
   qos: QoS
   /** MQTT 5: the reason code of PUBACK / PUBREC; 0 otherwise. */
   reasonCode: number
+  /** MQTT 5: the server's Reason String, when it sent one. */
+  reasonString?: string
 }
 
 /** Every QoS 0 publish resolves with this one frozen object (no allocation per message). */

@@ -1,6 +1,8 @@
 // MQTT 5 reason codes as users see them: a stable string error code and a readable text per reason code,
 // and the typed error an acknowledgement, CONNACK or DISCONNECT with a failure reason becomes.
+import type { QoS } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
+import type { PublishResult } from './publish-result.js'
 
 /** [stable error code, text] per MQTT 5 reason code (MQTT 5 §2.4 Table 2-6). */
 const REASONS: Record<number, [code: string, text: string]> = {
@@ -86,4 +88,10 @@ export function reasonError(what: string, reasonCode: number, details: ReasonErr
 /** The error for an MQTT 5 CONNACK that refused the connection. */
 export function connackReasonError(reasonCode: number, reasonString?: string): MqttError {
   return reasonError('connection refused', reasonCode, { reasonString })
+}
+
+/** What a PUBACK / PUBREC / PUBCOMP means for a publish: its result, or the error for a failure reason. */
+export function ackOutcome(packetId: number, qos: QoS, reasonCode: number, reasonString: string | undefined): PublishResult | MqttError {
+  if (reasonCode >= 0x80) return reasonError('publish refused', reasonCode, { reasonString })
+  return reasonString === undefined ? { packetId, qos, reasonCode } : { packetId, qos, reasonCode, reasonString }
 }

@@ -8,6 +8,7 @@ import { MqttError } from './errors.js'
 import { InflightSlots } from './inflight-slots.js'
 import { PacketIds } from './packet-ids.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import { ackOutcome } from './reason.js'
 import { InboundQos2 } from './inbound-qos2.js'
 import { readStoredSession } from './session-replay.js'
 import { StoreQueue } from './store-queue.js'
@@ -17,6 +18,10 @@ interface Outbound {
   qos: QoS
   topic: string | undefined
   stage: 'publish' | 'pubrel'
+  /** Handed to a connection at least once (a resend sets DUP; a clean session cannot resend it at QoS 2). */
+  sent: boolean
+  /** MQTT 5: the PUBREC reason (e.g. 0x10), reported when PUBCOMP completes the publish. */
+  recReason?: number
   promise: Promise<PublishResult>
   resolve: (r: PublishResult) => void
   reject: (e: Error) => void
@@ -48,6 +53,8 @@ export class Session {
   private readonly storeQueue: StoreQueue
   private readonly inbound: InboundQos2
   private readonly slots = new InflightSlots()
+  /** Offline-queued QoS 1/2 publishes: stored, not yet sent; the offline queue sends them in its order. */
+  private readonly deferred = new Map<number, Uint8Array>()
   private waiting = 0
   private conn: Connection | undefined
   private version: ProtocolVersion = 4
@@ -83,8 +90,15 @@ export class Session {
     return this.storeQueue.run(op)
   }
 
-  /** Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. */
-  publish(packet: PublishPacket): Promise<PublishResult> {
+  /**
+   * Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. A `deferred`
+   * publish (made offline) is only stored: it takes no in-flight slot and waits for sendDeferred().
+   */
+  publish(packet: PublishPacket, deferred = false): Promise<PublishResult> {
+    if (deferred) {
+      this.waiting++
+      return this.admit(packet, true)
+    }
     if (this.queued >= this.options.maxQueued) {
       return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
     }
@@ -95,30 +109,40 @@ export class Session {
     return this.admit(packet)
   }
 
-  private admit(packet: PublishPacket): Promise<PublishResult> {
+  private admit(packet: PublishPacket, deferred = false): Promise<PublishResult> {
     const id = this.ids.acquire()
-    if (typeof id === 'number') return this.admitWithId(packet, id)
-    return id.then((free) => this.admitWithId(packet, free))
+    if (typeof id === 'number') return this.admitWithId(packet, id, deferred)
+    return id.then((free) => this.admitWithId(packet, free, deferred))
   }
 
   /**
    * Register the message and join this tick's store batch: every publish admitted in the same tick is put
    * at once (in call order) and, once stored, handed to the transport in one go, so they share one write.
    */
-  private admitWithId(packet: PublishPacket, id: number): Promise<PublishResult> {
+  private admitWithId(packet: PublishPacket, id: number, deferred: boolean): Promise<PublishResult> {
     packet.packetId = id
     const bytes = encode(packet, this.version)
     let resolve!: (r: PublishResult) => void
     let reject!: (e: Error) => void
     const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
-    const entry: Outbound = { qos: packet.qos, topic: packet.topic, stage: 'publish', promise, resolve, reject }
+    const entry: Outbound = { qos: packet.qos, topic: packet.topic, stage: 'publish', sent: false, promise, resolve, reject }
     this.outbound.set(id, entry)
-    this.putBatch.push({ id, bytes, entry })
+    if (deferred) this.deferred.set(id, bytes)
+    this.putBatch.push({ id, bytes, entry, packet })
     if (this.putBatch.length === 1) queueMicrotask(this.flushPuts)
     return promise
   }
 
-  private putBatch: Array<{ id: number; bytes: Uint8Array; entry: Outbound }> = []
+  private putBatch: Array<{ id: number; bytes: Uint8Array; entry: Outbound; packet: PublishPacket }> = []
+
+  /** MQTT 5: the bytes to write for a stored publish (with a topic alias); the store keeps `bytes`. */
+  wire: ((packet: PublishPacket, bytes: Uint8Array) => Uint8Array) | undefined
+
+  /** MQTT 5: the server's Receive Maximum caps the in-flight window for this connection. */
+  setInflightLimit(limit: number): void {
+    this.options.maxInflight = limit
+    for (let free = limit - this.outbound.size; free > 0 && this.slots.waiting; free--) this.slots.wake()
+  }
 
   private readonly flushPuts = (): void => {
     const batch = this.putBatch
@@ -129,8 +153,10 @@ export class Session {
         const conn = this.conn
         for (const b of batch) {
           this.waiting--
-          // Not connected any more (persistent session): it is resent when the session resumes.
-          if (conn?.open && this.outbound.get(b.id) === b.entry) conn.queue.publish(b.bytes, b.id)
+          // Not connected any more: it is resent when the session resumes (offline ones by the offline queue).
+          if (!conn?.open || this.outbound.get(b.id) !== b.entry || this.deferred.has(b.id)) continue
+          b.entry.sent = true
+          conn.queue.publish(this.wire ? this.wire(b.packet, b.bytes) : b.bytes, b.id)
         }
       },
       (cause: unknown) => {
@@ -142,6 +168,30 @@ export class Session {
         }
       },
     )
+  }
+
+  /** Open the store, in line with the store operations issued before and after this call. */
+  openStore(): Promise<void> {
+    return this.stored(() => this.options.store.open())
+  }
+
+  /** Send an offline-queued publish now, in the offline queue's order; false when it is gone. */
+  sendDeferred(id: number): boolean {
+    const bytes = this.deferred.get(id)
+    const entry = this.outbound.get(id)
+    if (!bytes || !entry || !this.conn?.open) return false
+    this.deferred.delete(id)
+    entry.sent = true
+    this.conn.queue.publish(bytes, id)
+    return true
+  }
+
+  /** Give up an outbound message (dropped from the offline queue): out of the store, promise rejected. */
+  discard(id: number, error: Error): void {
+    const entry = this.outbound.get(id)
+    if (!entry) return
+    this.forget(id)
+    entry.reject(error)
   }
 
   /** Send SUBSCRIBE / UNSUBSCRIBE with a fresh id; resolves with what `onAck` makes of SUBACK / UNSUBACK. */
@@ -162,9 +212,9 @@ export class Session {
   /** Handle an acknowledgement or PUBREL; returns false for packets that are not the session's. */
   handle(packet: Packet): boolean {
     switch (packet.type) {
-      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0)
-      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0)
-      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0)
+      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
+      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
+      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
       case 'pubrel': return this.onPubrel(packet.packetId)
       case 'suback': case 'unsuback': {
         const ack = this.acks.get(packet.packetId)
@@ -187,17 +237,17 @@ export class Session {
     }
   }
 
-  private onPuback(id: number, reasonCode: number): boolean {
+  private onPuback(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 1) {
       this.options.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode)
+    this.complete(id, entry, reasonCode, reasonString)
     return true
   }
 
-  private onPubrec(id: number, reasonCode: number): boolean {
+  private onPubrec(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     const pubrel = encode({ type: 'pubrel', packetId: id }, this.version)
     if (!entry || entry.qos !== 2) {
@@ -206,6 +256,12 @@ export class Session {
       this.conn?.queue.control(pubrel)
       return true
     }
+    // [MQTT-4.3.3-4] a PUBREC with a failure reason ends the exchange: no PUBREL, the publish rejects.
+    if (reasonCode >= 0x80) {
+      this.complete(id, entry, reasonCode, reasonString)
+      return true
+    }
+    if (reasonCode !== 0) entry.recReason = reasonCode
     if (entry.stage === 'publish') {
       entry.stage = 'pubrel'
       // The PUBREL stage is stored too, so a restart resends PUBREL and not the PUBLISH.
@@ -216,28 +272,30 @@ export class Session {
     } else {
       this.conn?.queue.control(pubrel)
     }
-    void reasonCode
     return true
   }
 
-  private onPubcomp(id: number, reasonCode: number): boolean {
+  private onPubcomp(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 2) {
       this.options.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode)
+    this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, reasonString)
     return true
   }
 
-  private complete(id: number, entry: Outbound, reasonCode: number): void {
+  private complete(id: number, entry: Outbound, reasonCode: number, reasonString: string | undefined): void {
     this.forget(id)
-    entry.resolve({ packetId: id, qos: entry.qos, reasonCode })
+    const outcome = ackOutcome(id, entry.qos, reasonCode, reasonString)
+    if (outcome instanceof Error) entry.reject(outcome)
+    else entry.resolve(outcome)
   }
 
   /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
   private forget(id: number): void {
     this.outbound.delete(id)
+    this.deferred.delete(id)
     this.ids.release(id)
     void this.stored(() => this.options.store.del(outKey(id))).catch(() => {})
     this.wakeSlot()
@@ -270,9 +328,9 @@ export class Session {
     return this.inbound.receive(id, encode({ type: 'pubrec', packetId: id }, this.version))
   }
 
-  /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish. */
-  acknowledge(qos: QoS, id: number): void {
-    this.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id }, this.version))
+  /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish; MQTT 5 may give a reason code. */
+  acknowledge(qos: QoS, id: number, reasonCode?: number): void {
+    this.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id, reasonCode }, this.version))
   }
 
   private onPubrel(id: number): boolean {
@@ -296,9 +354,10 @@ export class Session {
   }
 
   /**
-   * The connection ended. Pending SUBSCRIBE/UNSUBSCRIBE reject. QoS 1/2 messages of a persistent session
-   * stay in the store and their promises stay pending until the session resumes (`keep`); otherwise they
-   * reject with `error` (a clean session, or disconnect()/destroy(), which leave them in the store).
+   * The connection ended. Pending SUBSCRIBE/UNSUBSCRIBE reject. With `keep` (a reconnect follows, or a
+   * persistent session waits for the next connect) QoS 1/2 publishes stay pending, in flight or waiting
+   * for a slot; otherwise they reject with `error` (a clean session's are deleted from the store;
+   * disconnect()/destroy() of a persistent one leave them there).
    */
   connectionEnded(error: Error, keep: boolean, clean: boolean): void {
     this.conn = undefined
@@ -307,8 +366,9 @@ export class Session {
       ack.reject(error)
     }
     this.acks.clear()
+    if (keep) return
     this.slots.rejectAll(error)
-    if (keep && !clean) return
+    this.deferred.clear()
     for (const [id, entry] of this.outbound) {
       this.outbound.delete(id)
       this.ids.release(id)
@@ -331,6 +391,29 @@ export class Session {
   }
 
   /**
+   * A clean session started on the attached connection. Messages never sent, and QoS 1 ones, are sent
+   * again as part of the new session (at least once holds). A QoS 2 message already sent cannot be sent
+   * again without risking a duplicate: it fails with DISCARDED, unless PUBREC had arrived (the server
+   * took it over), when it resolves. Everything else the store held is forgotten.
+   */
+  async cleanStart(): Promise<ResumedReceipt[]> {
+    const discarded = new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up')
+    for (const [id, entry] of this.outbound) {
+      if (entry.qos !== 2 || !entry.sent) continue
+      this.forget(id)
+      if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
+      else entry.reject(discarded)
+    }
+    const store = this.options.store
+    await this.stored(async () => {
+      for (const key of await store.keys()) {
+        if (!(key.startsWith('o.') && this.outbound.has(Number(key.slice(2))))) await store.del(key)
+      }
+    })
+    return this.resume(false)
+  }
+
+  /**
    * Resume a persistent session on the attached connection: resend the store's messages in their
    * original order (PUBLISH with DUP set, PUBREL for those past PUBREC) and hold stored inbound ids.
    */
@@ -342,6 +425,8 @@ export class Session {
     const stored = await readStoredSession(store, this.version, this.options.trace, sessionPresent)
     this.inbound.load(stored.inbound)
     for (const { id, bytes, packet } of stored.outbound) {
+      // Offline-queued publishes leave with the offline queue, in its order.
+      if (this.deferred.has(id)) continue
       const stage = packet.type === 'publish' ? 'publish' : 'pubrel'
       let entry = this.outbound.get(id)
       if (!entry) {
@@ -351,7 +436,7 @@ export class Session {
         entry = {
           qos: packet.type === 'publish' ? packet.qos : 2,
           topic: packet.type === 'publish' ? packet.topic : undefined,
-          stage, promise, resolve, reject,
+          stage, sent: true, promise, resolve, reject,
         }
         this.outbound.set(id, entry)
         this.ids.claim(id)
@@ -360,9 +445,13 @@ export class Session {
       receipts.push({ packetId: id, topic: entry.topic, stage, done: entry.promise })
       if (stage === 'publish') {
         // [MQTT-3.3.1-1] DUP is set on a redelivery; flipping the bit keeps the stored bytes otherwise exact.
-        const dup = bytes.slice()
-        dup[0] = dup[0]! | 0x08
-        this.conn?.queue.publish(dup, id)
+        let out = bytes
+        if (entry.sent) {
+          out = bytes.slice()
+          out[0] = out[0]! | 0x08
+        }
+        entry.sent = true
+        this.conn?.queue.publish(out, id)
       } else {
         this.conn?.queue.control(bytes)
       }
