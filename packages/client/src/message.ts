@@ -1,5 +1,18 @@
 // The application message handed to handlers and async iterators.
 import type { PublishPacket, PublishProperties, QoS } from '@isomqtt/codec'
+import { MqttError } from './errors.js'
+import type { PublishResult } from './publish-result.js'
+
+/** Options of msg.respond(). */
+export interface RespondOptions {
+  /** QoS of the response [the request's QoS]. */
+  qos?: QoS
+  /** More properties (correlationData is copied from the request). */
+  properties?: PublishProperties
+}
+
+/** Publishes a response for Message.respond() (the client that received the message). */
+export type Responder = (request: Message, payload: string | Uint8Array, options: RespondOptions) => Promise<PublishResult>
 
 const decoder = new TextDecoder()
 
@@ -20,7 +33,11 @@ export class Message {
   /** MQTT 5 properties, when any. */
   readonly properties: PublishProperties | undefined
 
-  constructor(packet: PublishPacket) {
+  /** @internal the receiving client's way to publish a response */
+  private readonly responder: Responder | undefined
+
+  constructor(packet: PublishPacket, responder?: Responder) {
+    this.responder = responder
     this.topic = packet.topic
     this.payload = packet.payload
     this.qos = packet.qos
@@ -28,6 +45,15 @@ export class Message {
     this.dup = packet.dup
     this.packetId = packet.packetId
     this.properties = packet.properties
+  }
+
+  /**
+   * MQTT 5 request/response: publish `payload` to this message's Response Topic with its Correlation
+   * Data. Rejects with INVALID_ARGUMENT when the message has no response topic.
+   */
+  respond(payload: string | Uint8Array, options: RespondOptions = {}): Promise<PublishResult> {
+    if (!this.responder) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'this message cannot be answered (MQTT 5 only)'))
+    return this.responder(this, payload, options)
   }
 
   /** The payload decoded as UTF-8. */

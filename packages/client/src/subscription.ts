@@ -12,6 +12,8 @@ export interface GrantedFilter {
   filter: string
   /** The QoS the server granted. */
   qos: QoS
+  /** MQTT 5: the SUBACK reason code for this filter (the granted QoS when it succeeded). */
+  reasonCode?: number
 }
 
 /** What a Subscription needs from its client. */
@@ -34,6 +36,8 @@ export class Subscription implements AsyncIterable<Message>, Route {
   readonly filters: readonly GrantedFilter[]
   /** Messages dropped because the iteration buffer was full. */
   dropped = 0
+  /** MQTT 5: the Subscription Identifier its SUBSCRIBE carried (messages are routed by it). */
+  subscriptionIdentifier: number | undefined
   private readonly handler: MessageHandler | undefined
   private readonly owner: SubscriptionOwner
   private readonly bufferSize: number
