@@ -21,6 +21,9 @@ export interface Shaping {
   splitBytes: number
 }
 
+/** Sees every chunk the proxy forwards: 'up' is client to server; `conn` numbers the connections from 1. */
+export type Tap = (direction: 'up' | 'down', chunk: Uint8Array, conn: number) => void
+
 /** A running proxy. */
 export interface FaultProxy {
   port: number
@@ -38,6 +41,8 @@ export interface FaultProxy {
   resume(): void
   /** Change latency, throttle and splitting; omitted fields keep their value. */
   shape(shaping: Partial<Shaping>): void
+  /** Watch the forwarded bytes (wire-order checks); undefined stops watching. */
+  tap(fn: Tap | undefined): void
   /** Refuse (close at once) new connections while true. */
   refuse(on: boolean): void
   /** Resolves at the next accepted and forwarded connection. */
@@ -48,6 +53,8 @@ export interface FaultProxy {
 interface Pipe {
   from: Socket
   to: Socket
+  direction: 'up' | 'down'
+  conn: number
   queue: Buffer[]
   pumping: boolean
   nextFree: number
@@ -63,6 +70,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let stalled = false
   let refusing = false
   let accepted = 0
+  let tap: Tap | undefined
 
   const shaped = (): boolean => stalled || shaping.delayMs > 0 || shaping.bytesPerSecond > 0 || shaping.splitBytes > 0
 
@@ -88,6 +96,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             p.queue.unshift(chunk.subarray(off))
             return
           }
+          tap?.(p.direction, piece, p.conn)
           if (!p.to.destroyed && !p.to.write(piece)) await new Promise((r) => p.to.once('drain', r))
         }
       }
@@ -97,12 +106,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   }
 
-  const forward = (from: Socket, to: Socket): Pipe => {
-    const p: Pipe = { from, to, queue: [], pumping: false, nextFree: 0 }
+  const forward = (from: Socket, to: Socket, direction: 'up' | 'down', conn: number): Pipe => {
+    const p: Pipe = { from, to, direction, conn, queue: [], pumping: false, nextFree: 0 }
     pipes.add(p)
     from.on('data', (chunk: Buffer) => {
       if (!shaped() && p.queue.length === 0 && !p.pumping) {
         // The fast path: plain forwarding with backpressure.
+        tap?.(direction, chunk, conn)
         if (!to.write(chunk)) {
           from.pause()
           to.once('drain', () => { if (!stalled) from.resume() })
@@ -124,8 +134,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     upstream.setNoDelay(true)
     const pair: [Socket, Socket] = [client, upstream]
     pairs.add(pair)
-    const a = forward(client, upstream)
-    const b = forward(upstream, client)
+    const a = forward(client, upstream, 'up', accepted)
+    const b = forward(upstream, client, 'down', accepted)
     if (stalled) { client.pause(); upstream.pause() }
     let done = false
     const end = (): void => {
@@ -170,6 +180,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
     },
     shape(s) { Object.assign(shaping, s) },
+    tap(fn) { tap = fn },
     refuse(on) { refusing = on },
     nextConnection(timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {

@@ -8,6 +8,8 @@ import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import { resolveOptions, toBytes, type ClientOptions, type ResolvedOptions } from './options.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import type { ReconnectingInfo } from './reconnect.js'
+import type { SubscribeEntry } from './resubscribe.js'
 import { Router } from './router.js'
 import { Runtime } from './runtime.js'
 import { Subscription, type GrantedFilter, type MessageHandler, type SubscriptionOwner } from './subscription.js'
@@ -50,6 +52,8 @@ export interface ClientEvents {
   message: (message: Message) => void
   error: (error: Error) => void
   close: () => void
+  /** A reconnect attempt is scheduled: its number, the backoff delay before it, the server it starts from. */
+  reconnecting: (info: ReconnectingInfo) => void
 }
 
 const QOS_VALUES = [0, 1, 2]
@@ -65,6 +69,8 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   readonly options: ResolvedOptions
   private readonly router = new Router<Subscription>()
   private readonly subs = new Set<Subscription>()
+  /** Each subscription's filters as asked (QoS, options): what a reconnect without session subscribes again. */
+  private readonly requested = new WeakMap<Subscription, SubscribeEntry[]>()
   private readonly rt: Runtime
 
   constructor(options: ClientOptions) {
@@ -75,7 +81,13 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
       emit: (event, arg) => this.emit(event as 'error', arg as Error),
       hasListeners: (event) => this.has(event),
       endSubscriptions: () => this.endAllSubscriptions(),
+      liveSubscriptions: () => this.liveSubscriptions(),
     })
+  }
+
+  /** The server of the current (or last) connection. */
+  get server(): URL | undefined {
+    return this.rt.server
   }
 
   /** True exactly while an MQTT connection is established and not closing. */
@@ -143,6 +155,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         const sub = new Subscription(this, granted, handler, options.bufferSize)
         for (const g of granted) this.router.add(g.filter, sub)
         this.subs.add(sub)
+        this.requested.set(sub, list)
         return sub
       },
     )
@@ -183,6 +196,14 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   /** Drop the connection at once (no DISCONNECT: the server publishes the will). */
   destroy(): void {
     this.rt.destroy()
+  }
+
+  private liveSubscriptions(): SubscribeEntry[] {
+    const out: SubscribeEntry[] = []
+    for (const sub of this.subs) {
+      for (const e of this.requested.get(sub) ?? []) if (this.router.routesOf(e.filter).includes(sub)) out.push(e)
+    }
+    return out
   }
 
   private endAllSubscriptions(): void {

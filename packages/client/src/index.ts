@@ -2,6 +2,8 @@
 export { connect, createClient, MqttClient } from './client.js'
 export type { ConnectResult, PublishOptions, SubscribeOptions, DisconnectOptions, ClientEvents } from './client.js'
 export type { ClientOptions, WillOptions } from './options.js'
+export type { ReconnectOptions, ReconnectingInfo, AttemptInfo, AttemptOverrides } from './reconnect.js'
+export type { OfflineQueueOptions } from './offline-queue.js'
 export { Message } from './message.js'
 export { Subscription, DEFAULT_SUBSCRIPTION_BUFFER } from './subscription.js'
 export type { MessageHandler, GrantedFilter } from './subscription.js'

@@ -96,8 +96,8 @@ export function keepaliveFor(
       pingTimeout: onTimeout,
     },
     keepaliveMs,
-    // Paho's default PingTimeout is 10 s; never longer than the keepalive period itself.
-    pingTimeoutMs ?? Math.min(keepaliveMs, 10_000),
+    // Half the keepalive (at most Paho's 10 s): a stalled link is noticed within 1.5 x keepalive of its last byte.
+    pingTimeoutMs ?? Math.min(keepaliveMs / 2, 10_000),
     timers,
     trace,
   )

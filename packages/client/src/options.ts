@@ -4,6 +4,8 @@ import type { Store } from '@isomqtt/store'
 import { validateTopicName } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
+import { resolveOfflineQueueOptions, type OfflineQueueOptions, type ResolvedOfflineQueueOptions } from './offline-queue.js'
+import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
 import type { TraceOptions } from './trace.js'
 import type { TransportFactory, TlsOptions } from './transport-types.js'
@@ -51,12 +53,16 @@ export interface ClientOptions {
   maxInflight?: number
   /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
   maxQueued?: number
-  /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(keepalive, 30 s)]. */
+  /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(keepalive / 2, 10 s)]. */
   pingTimeoutMs?: number
   /** Tracing: level and sink. */
   trace?: TraceOptions
   /** The default handler: messages that no subscription claims. */
   onMessage?: (message: Message) => void | Promise<void>
+  /** Reconnect after a lost connection, with backoff [on]; `false` turns it off. See README "Reconnect". */
+  reconnect?: ReconnectOptions | boolean
+  /** Publishes made while no connection is up: limits and policies. See README "Offline queue". */
+  offlineQueue?: OfflineQueueOptions
   /** Called when an established connection is lost (not after disconnect() or destroy()). */
   onConnectionLost?: (error: Error) => void
   /** MQTT 5 CONNECT properties (used once MQTT 5 is supported). */
@@ -77,6 +83,8 @@ export interface ResolvedOptions extends ClientOptions {
   orderMatters: boolean
   maxInflight: number
   maxQueued: number
+  reconnect: ResolvedReconnectOptions | undefined
+  offlineQueue: ResolvedOfflineQueueOptions
 }
 
 const encoder = new TextEncoder()
@@ -152,6 +160,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     orderMatters: options.orderMatters ?? true,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
+    reconnect: resolveReconnectOptions(options.reconnect),
+    offlineQueue: resolveOfflineQueueOptions(options.offlineQueue),
   }
 }
 

@@ -10,8 +10,12 @@ import { Dispatcher, type DispatchHost } from './dispatcher.js'
 import { MqttError } from './errors.js'
 import { keepaliveFor, type Keepalive } from './keepalive.js'
 import { Message } from './message.js'
+import { OfflinePublisher } from './offline-publisher.js'
+import { Qos2ReplayGuard } from './qos2-replay-guard.js'
 import { buildConnectPacket, type ResolvedOptions } from './options.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import { isRefusal, ReconnectLoop } from './reconnect.js'
+import { resubscribe, type SubscribeEntry } from './resubscribe.js'
 import type { Router } from './router.js'
 import { Session } from './session.js'
 import { transition, type ConnectionState, type LifecycleAction, type LifecycleEvent } from './state-machine.js'
@@ -25,6 +29,8 @@ export interface RuntimeHost {
   emit(event: string, arg?: unknown): void
   hasListeners(event: string): boolean
   endSubscriptions(): void
+  /** What to subscribe again when the server lost the session. */
+  liveSubscriptions(): SubscribeEntry[]
 }
 
 interface Deferred<T> { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void }
@@ -62,6 +68,13 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   private gen = 0
   private readonly qos2Stored = new Map<number, Promise<void>>()
   private readonly gens = new WeakMap<Message, number>()
+  /** The server of the current (or last) connection. */
+  server: URL | undefined
+  private readonly reconnect: ReconnectLoop | undefined
+  private readonly offline: OfflinePublisher
+  private attemptServers: URL[] | undefined
+  private previous: ConnectionState = 'idle'
+  private readonly replays = new Qos2ReplayGuard()
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -74,13 +87,25 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.timers = options.timers ?? defaultTimers
     this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
     this.dispatcher = new Dispatcher(this, options.orderMatters)
+    this.offline = new OfflinePublisher(options.offlineQueue, this.session)
+    if (options.reconnect) {
+      this.reconnect = new ReconnectLoop(options.reconnect, options.servers, {
+        reconnecting: (info) => this.host.emit('reconnecting', info),
+        attempt: (servers) => {
+          this.attemptServers = servers
+          this.run({ type: 'attemptReconnect' })
+        },
+        gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
+      }, this.timers, this.trace)
+    }
   }
 
   // ---- lifecycle ----
 
   private run(event: LifecycleEvent): void {
     const from = this.state
-    const { state, actions } = transition(from, event)
+    const { state, actions } = transition(from, event, { reconnect: this.reconnect !== undefined })
+    this.previous = from
     this.state = state
     if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
@@ -121,7 +146,11 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       case 'failPending': {
         const byUser = (a.error as MqttError).code === 'CLOSED'
         this.resumed = false
-        this.session.connectionEnded(a.error, !byUser, this.options.clean)
+        // Reconnecting keeps everything; a persistent session also waits for the next connect(), unless
+        // the reconnect loop just gave up (then what waited fails with the reason).
+        const keep = this.state === 'reconnecting' || (!byUser && !this.options.clean && this.previous !== 'reconnecting')
+        this.session.connectionEnded(a.error, keep, this.options.clean)
+        if (!keep) this.offline.end(a.error)
         if (byUser) this.host.endSubscriptions()
         break
       }
@@ -130,7 +159,10 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
         this.host.emit('connectionLost', a.error)
         break
+      case 'scheduleReconnect': this.reconnect?.failed(a.error); break
+      case 'cancelReconnect': this.reconnect?.cancel(); break
       case 'emitClose': {
+        this.reconnect?.cancel()
         const waiters = this.disconnectWaiters
         this.disconnectWaiters = []
         const closing = this.storeState ?? Promise.resolve()
@@ -146,7 +178,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     if (this.connectWaiter) return this.connectWaiter.promise
     if (this.state === 'disconnecting') return Promise.reject(new MqttError('INVALID_ARGUMENT', 'disconnect() is in progress'))
     const waiter = (this.connectWaiter = deferred())
-    this.run({ type: 'userConnect' })
+    // While reconnecting, connect() resolves at the loop's next success.
+    if (this.state !== 'reconnecting') this.run({ type: 'userConnect' })
     return waiter.promise
   }
 
@@ -161,10 +194,14 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         timers: this.timers,
         trace: this.trace,
         signal: abort.signal,
+        servers: this.attemptServers ?? this.reconnect?.servers.order(),
         buildConnect: (v) => this.buildConnect(v),
       })
-      if (abort.signal.aborted || this.state !== 'connecting') { est.conn.close(false); return }
+      this.attemptServers = undefined
+      if (abort.signal.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
       this.conn = est.conn
+      this.server = est.server
+      this.reconnect?.connected(est.server)
       this.version = est.version
       this.gen++
       est.adopt(this)
@@ -175,20 +212,29 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     } catch (err) {
       if (this.abort === abort && !abort.signal.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
-        this.run({ type: 'connectFailed', error })
+        this.attemptServers = undefined
+        this.run({ type: 'connectFailed', error, retry: this.retries(error) })
       }
     }
+  }
+
+  /** Whether a failed attempt is followed by another: never after a refusal, unless asked. */
+  private retries(error: Error): boolean {
+    const r = this.reconnect?.options
+    if (!r || (isRefusal(error) && !r.retryOnRefused)) return false
+    return this.state === 'reconnecting' || r.retryInitialConnect
   }
 
   private async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
     this.holding = []
     this.resumed = false
     try {
-      if (this.options.clean) {
-        await this.session.reset()
-        return []
-      }
-      return await this.session.resume(sessionPresent)
+      const receipts = this.options.clean ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
+      if (!sessionPresent) this.replays.clear()
+      // The server forgot our subscriptions: establish them again, before the queued publishes leave.
+      if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))
+      this.offline.flush((p) => this.conn ? this.conn.queue.publishQos0(encode(p, this.version)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected')))
+      return receipts
     } finally {
       this.resumed = true
       const held = this.holding
@@ -199,7 +245,10 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
   buildConnect(version: ProtocolVersion): ConnectPacket {
-    return buildConnectPacket(this.options, version)
+    const r = this.reconnect
+    // Credentials from the reconnect loop's beforeAttempt hook (token refresh) replace the options' ones.
+    if (r?.username === undefined && r?.password === undefined) return buildConnectPacket(this.options, version)
+    return buildConnectPacket({ ...this.options, username: r.username ?? this.options.username, password: r.password ?? this.options.password }, version)
   }
 
   private startKeepalive(): void {
@@ -222,7 +271,10 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   }
 
   disconnect(quiesceMs: number): Promise<void> {
-    if (this.state === 'idle' || this.state === 'closed') return this.storeState?.then(() => {}, () => {}) ?? Promise.resolve()
+    if (this.state === 'idle' || this.state === 'closed') {
+      this.endOffline()
+      return this.storeState?.then(() => {}, () => {}) ?? Promise.resolve()
+    }
     const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve))
     if (this.state !== 'disconnecting') {
       this.quiesceMs = quiesceMs
@@ -232,7 +284,17 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   }
 
   destroy(): void {
+    if (this.state === 'idle' || this.state === 'closed') this.endOffline()
     this.run({ type: 'userDestroy' })
+  }
+
+  /** The user ended a client that is not connected: queued publishes fail, the store closes. */
+  private endOffline(): void {
+    if (this.offline.length === 0 && this.session.idle) return
+    const error = new MqttError('CLOSED', 'the client was closed before the message could be sent')
+    this.offline.end(error)
+    this.session.connectionEnded(error, false, this.options.clean)
+    this.storeState = this.closeStore()
   }
 
   private async closeStore(): Promise<void> {
@@ -249,7 +311,11 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   // ---- publishing and requests ----
 
   publish(packet: PublishPacket): Promise<PublishResult> {
-    if (this.state !== 'connected' || !this.conn) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (this.state !== 'connected' || !this.conn) {
+      // Before the first connect and while (re)connecting, publishes wait in the offline queue.
+      if (this.state === 'idle' || this.state === 'connecting' || this.state === 'reconnecting') return this.offline.publish(packet)
+      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    }
     if (!this.resumed) return this.resuming!.then(() => this.publish(packet))
     if (packet.qos === 0) {
       if (this.session.queued >= this.options.maxQueued) {
@@ -280,6 +346,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         this.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
         return
       default:
+        if (p.type === 'pubrel') this.replays.release(p.packetId)
         if (!this.session.handle(p)) this.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
     }
   }
@@ -298,7 +365,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     const message = new Message(p)
     if (p.qos > 0) this.gens.set(message, this.gen)
     if (p.qos === 2) {
-      const r = this.session.receiveQos2(p.packetId!)
+      const replay = this.replays.isReplay(p.packetId!, p.dup, p.topic, p.payload)
+      const r = replay ? { deliver: false, stored: Promise.resolve() } : this.session.receiveQos2(p.packetId!)
       if (!r.deliver) {
         // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
         this.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
@@ -306,6 +374,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         return
       }
       this.qos2Stored.set(p.packetId!, r.stored)
+      this.replays.delivered(p.packetId!, p.topic, p.payload)
     }
     this.dispatcher.dispatch(message)
   }

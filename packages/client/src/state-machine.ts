@@ -1,16 +1,19 @@
 // The connection lifecycle as a plain function of (state, event) -> (state, actions), so every transition
-// can be tested without sockets. client.ts performs the actions; the reconnect loop (a later issue) will
-// feed the same events and add a 'reconnecting' state.
+// can be tested without sockets. runtime.ts performs the actions. With reconnecting on, a lost connection
+// goes to 'reconnecting' (pending work kept) instead of 'closed'; attempts run from that state.
 import { MqttError } from './errors.js'
 
 /** Where the client is in its lifecycle. */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnecting' | 'closed'
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnecting' | 'closed'
 
 /** Something that happened. */
 export type LifecycleEvent =
   | { type: 'userConnect' }
   | { type: 'connackReceived'; sessionPresent: boolean }
-  | { type: 'connectFailed'; error: Error }
+  /** `retry`: the reconnect loop goes on (a reconnect, or the first connect with retryInitialConnect). */
+  | { type: 'connectFailed'; error: Error; retry?: boolean }
+  /** The reconnect loop's timer fired: make one attempt. */
+  | { type: 'attemptReconnect' }
   | { type: 'transportClosed'; error?: Error }
   | { type: 'keepaliveTimeout'; error: Error }
   | { type: 'protocolError'; error: Error }
@@ -32,6 +35,8 @@ export type LifecycleAction =
   | { type: 'failPending'; error: Error }
   | { type: 'notifyConnectionLost'; error: Error }
   | { type: 'emitClose' }
+  | { type: 'scheduleReconnect'; error: Error }
+  | { type: 'cancelReconnect' }
 
 /** The result of one transition. */
 export interface Transition {
@@ -46,8 +51,14 @@ function closedError(): Error {
   return new MqttError('CONNECTION_LOST', 'connection closed by the server')
 }
 
+/** What the transition function needs to know about the options. */
+export interface TransitionContext {
+  /** A lost connection is followed by reconnect attempts. */
+  reconnect?: boolean
+}
+
 /** The lifecycle transition function. Events that make no sense in a state are ignored. */
-export function transition(state: ConnectionState, event: LifecycleEvent): Transition {
+export function transition(state: ConnectionState, event: LifecycleEvent, ctx: TransitionContext = {}): Transition {
   switch (state) {
     case 'idle':
     case 'closed':
@@ -66,6 +77,8 @@ export function transition(state: ConnectionState, event: LifecycleEvent): Trans
             ],
           }
         case 'connectFailed':
+          if (event.retry) return { state: 'reconnecting', actions: [{ type: 'closeTransport' }, { type: 'scheduleReconnect', error: event.error }] }
+          return { state: 'closed', actions: [{ type: 'closeTransport' }, { type: 'rejectConnect', error: event.error }] }
         case 'protocolError':
           return { state: 'closed', actions: [{ type: 'closeTransport' }, { type: 'rejectConnect', error: event.error }] }
         case 'transportClosed':
@@ -85,6 +98,18 @@ export function transition(state: ConnectionState, event: LifecycleEvent): Trans
         case 'keepaliveTimeout':
         case 'protocolError': {
           const error = ('error' in event && event.error) || closedError()
+          if (ctx.reconnect) {
+            return {
+              state: 'reconnecting',
+              actions: [
+                { type: 'stopKeepalive' },
+                { type: 'closeTransport' },
+                { type: 'failPending', error },
+                { type: 'notifyConnectionLost', error },
+                { type: 'scheduleReconnect', error },
+              ],
+            }
+          }
           return {
             state: 'closed',
             actions: [
@@ -100,6 +125,51 @@ export function transition(state: ConnectionState, event: LifecycleEvent): Trans
           return { state: 'disconnecting', actions: [{ type: 'startQuiesce' }] }
         case 'userDestroy':
           return destroyed()
+        default:
+          return stay(state)
+      }
+
+    case 'reconnecting':
+      switch (event.type) {
+        case 'attemptReconnect':
+          return { state, actions: [{ type: 'openConnection' }] }
+        case 'connackReceived':
+          return {
+            state: 'connected',
+            actions: [
+              { type: 'startKeepalive' },
+              { type: 'resumeSession', sessionPresent: event.sessionPresent },
+              { type: 'resolveConnect', sessionPresent: event.sessionPresent },
+            ],
+          }
+        case 'connectFailed':
+        case 'protocolError':
+          if (event.type === 'connectFailed' && event.retry) {
+            return { state, actions: [{ type: 'closeTransport' }, { type: 'scheduleReconnect', error: event.error }] }
+          }
+          // Given up (a refused CONNACK): what waited for a connection fails with the reason.
+          return {
+            state: 'closed',
+            actions: [
+              { type: 'cancelReconnect' },
+              { type: 'closeTransport' },
+              { type: 'rejectConnect', error: event.error },
+              { type: 'failPending', error: event.error },
+              { type: 'emitClose' },
+            ],
+          }
+        case 'userDisconnect':
+        case 'userDestroy':
+          return {
+            state: 'closed',
+            actions: [
+              { type: 'cancelReconnect' },
+              { type: 'closeTransport' },
+              { type: 'rejectConnect', error: abortedError() },
+              { type: 'failPending', error: abortedError('CLOSED', 'the client was closed') },
+              { type: 'emitClose' },
+            ],
+          }
         default:
           return stay(state)
       }

@@ -80,7 +80,7 @@ describe('scripted peer', () => {
   it('closes the connection with MALFORMED_PACKET on a malformed packet, and the process lives on', async () => {
     const s = scripted()
     const lost = signal<Error>()
-    const client = createClient({ servers: [url], transport: s.transport, onConnectionLost: (e) => lost.resolve(e) })
+    const client = createClient({ servers: [url], transport: s.transport, reconnect: false, onConnectionLost: (e) => lost.resolve(e) })
     const connecting = client.connect()
     const peer = await accept(s.nextPeer())
     await connecting

@@ -1,0 +1,71 @@
+// Publishes made while no connection is up, on their way to the wire: QoS 0 wait in memory, QoS 1/2 go to
+// the session's store at once (so a crash cannot lose them) but are written only when the queue is flushed,
+// in the order they were made, before anything newer.
+import type { PublishPacket } from '@isomqtt/codec'
+import { MqttError } from './errors.js'
+import { OfflineQueue, type ResolvedOfflineQueueOptions } from './offline-queue.js'
+import type { PublishResult } from './publish-result.js'
+import type { Session } from './session.js'
+
+interface Entry {
+  size: number
+  packet: PublishPacket
+  /** QoS 0 only: the publish's promise callbacks (QoS 1/2 promises belong to the session). */
+  resolve?: (r: PublishResult) => void
+  reject?: (e: Error) => void
+  drop(error: MqttError): void
+}
+
+/** The offline queue of one client. */
+export class OfflinePublisher {
+  private readonly queue: OfflineQueue<Entry>
+
+  constructor(readonly options: ResolvedOfflineQueueOptions, private readonly session: Session) {
+    this.queue = new OfflineQueue<Entry>(options)
+  }
+
+  /** Publishes waiting for a connection. */
+  get length(): number {
+    return this.queue.length
+  }
+
+  /** Queue a publish made while disconnected; settles like any publish once it has been sent. */
+  publish(packet: PublishPacket): Promise<PublishResult> {
+    if (packet.qos === 0 && this.options.qos0 === 'drop') {
+      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected, and offlineQueue.qos0 is drop: the QoS 0 message was not sent'))
+    }
+    const size = packet.payload.length + packet.topic.length
+    try {
+      this.queue.makeRoom(size)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (packet.qos === 0) {
+      return new Promise<PublishResult>((resolve, reject) => {
+        this.queue.push({ size, packet, resolve, reject, drop: reject })
+      })
+    }
+    // The store must be open before the put the session chains behind this (errors surface through it).
+    void this.session.openStore().catch(() => {})
+    const promise = this.session.publish(packet, true)
+    this.queue.push({
+      size,
+      packet,
+      drop: (error) => { if (packet.packetId !== undefined) this.session.discard(packet.packetId, error) },
+    })
+    return promise
+  }
+
+  /** Send everything queued, oldest first (the session has resumed on a live connection). */
+  flush(sendQos0: (packet: PublishPacket) => Promise<PublishResult>): void {
+    for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+      if (e.packet.qos === 0) sendQos0(e.packet).then(e.resolve, e.reject)
+      else if (e.packet.packetId !== undefined) this.session.sendDeferred(e.packet.packetId)
+    }
+  }
+
+  /** The client ended: QoS 0 entries reject with `error`; QoS 1/2 ones are settled by the session. */
+  end(error: Error): void {
+    for (let e = this.queue.shift(); e; e = this.queue.shift()) e.reject?.(error)
+  }
+}
