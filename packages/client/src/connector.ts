@@ -3,6 +3,7 @@
 import type { ConnackPacket, ConnectPacket, Packet, ProtocolVersion } from '@isomqtt/codec'
 import { Connection, type ConnectionHandler } from './connection.js'
 import { connackError, MqttError } from './errors.js'
+import type { Mqtt5Session } from './mqtt5-session.js'
 import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
 import type { TransportFactory } from './transport-types.js'
@@ -27,10 +28,16 @@ export interface AttemptContext {
   timers: TimerSource
   trace: Tracer
   signal: AbortSignal
-  buildConnect(version: ProtocolVersion): ConnectPacket
+  /** The CONNECT packet (async when an authenticator computes its first step). */
+  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket>
   /** The servers of this attempt, in order [options.servers]; the reconnect loop starts from the sticky one. */
   servers?: readonly URL[]
+  /** MQTT 5 hooks: the AUTH exchange, CONNACK reasons and Server Reference redirects. */
+  mqtt5?: Mqtt5Session<unknown>
 }
+
+/** Most Server Reference redirects followed in one connect. */
+const MAX_REDIRECTS = 5
 
 /** Try each server in order; resolves with the first accepted connection, else rejects with the last error. */
 export async function attemptConnect(ctx: AttemptContext): Promise<Established> {
@@ -38,8 +45,12 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
   const servers = ctx.servers ?? options.servers
   if (servers.length === 0) throw new MqttError('INVALID_ARGUMENT', 'no server to connect to')
   let lastError: Error = new MqttError('CONNECTION_LOST', 'no server reachable')
-  for (const server of servers) {
+  // A Server Reference from the last connection (DISCONNECT 0x9c / 0x9d) is tried first.
+  const redirect = ctx.mqtt5?.takeRedirect()
+  let redirects = 0
+  for (const listed of redirect ? [redirect, ...servers] : servers) {
     let version = options.protocolVersion
+    let server = listed
     for (;;) {
       if (ctx.signal.aborted) throw new MqttError('ABORTED', 'connect aborted')
       try {
@@ -55,6 +66,12 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
           continue
         }
         if (code === 'ABORTED') throw lastError
+        const next = ctx.mqtt5?.takeRedirect()
+        if (next && redirects++ < MAX_REDIRECTS) {
+          trace.warn('net', `following the server reference to ${next.host}`)
+          server = next
+          continue
+        }
         break
       }
     }
@@ -89,17 +106,30 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
     const handler: ConnectionHandler = {
       packet(p) {
         if (connack) { early.push(p); return }
+        if (p.type === 'auth' && version === 5 && ctx.mqtt5) {
+          ctx.mqtt5.authPacket(p, false).then((reply) => { if (!settled && reply) conn?.send(reply) }, fail)
+          return
+        }
         if (p.type !== 'connack') {
           fail(new MqttError('PROTOCOL_ERROR', `expected CONNACK, received ${p.type.toUpperCase()}`, { reasonCode: 0x82 }))
           return
         }
-        if (p.reasonCode !== 0) { fail(connackError(p.reasonCode)); return }
+        if (p.reasonCode !== 0) {
+          fail(version === 5 && ctx.mqtt5 ? ctx.mqtt5.connackError(p, server) : connackError(p.reasonCode))
+          return
+        }
         connack = p
-        settled = true
-        timers.clearTimeout(timer)
-        ctx.signal.removeEventListener('abort', onAbort)
-        const c = conn!
-        resolve({ conn: c, connack: p, server, version, early, adopt: (h) => { current = h } })
+        const accept = (): void => {
+          if (settled) return
+          settled = true
+          timers.clearTimeout(timer)
+          ctx.signal.removeEventListener('abort', onAbort)
+          resolve({ conn: conn!, connack: p, server, version, early, adopt: (h) => { current = h } })
+        }
+        // With enhanced authentication the server's final data is checked before the connection is used.
+        const auth = version === 5 ? ctx.mqtt5?.auth : undefined
+        if (auth) auth.connackReceived(p.properties).then(accept, fail)
+        else accept()
       },
       closed(error) {
         // After CONNACK and before adoption the client sees `conn.open === false` when it adopts.
@@ -125,8 +155,11 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         if (settled) { try { transport.destroy() } catch { /* gone */ } return }
         conn = new Connection(transport, relay, {
           version, timers, trace, writeTimeoutMs: options.writeTimeoutMs,
+          maxPacketSize: version === 5 ? options.properties?.maximumPacketSize : undefined,
         })
-        conn.send(ctx.buildConnect(version))
+        const packet = ctx.buildConnect(version)
+        if (!(packet instanceof Promise)) conn.send(packet)
+        else packet.then((p) => { if (!settled) conn?.send(p) }, fail)
       },
       (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
     )

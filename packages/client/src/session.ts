@@ -8,6 +8,7 @@ import { MqttError } from './errors.js'
 import { InflightSlots } from './inflight-slots.js'
 import { PacketIds } from './packet-ids.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
+import { ackOutcome } from './reason.js'
 import { InboundQos2 } from './inbound-qos2.js'
 import { readStoredSession } from './session-replay.js'
 import { StoreQueue } from './store-queue.js'
@@ -19,6 +20,8 @@ interface Outbound {
   stage: 'publish' | 'pubrel'
   /** Handed to a connection at least once (a resend sets DUP; a clean session cannot resend it at QoS 2). */
   sent: boolean
+  /** MQTT 5: the PUBREC reason (e.g. 0x10), reported when PUBCOMP completes the publish. */
+  recReason?: number
   promise: Promise<PublishResult>
   resolve: (r: PublishResult) => void
   reject: (e: Error) => void
@@ -125,12 +128,21 @@ export class Session {
     const entry: Outbound = { qos: packet.qos, topic: packet.topic, stage: 'publish', sent: false, promise, resolve, reject }
     this.outbound.set(id, entry)
     if (deferred) this.deferred.set(id, bytes)
-    this.putBatch.push({ id, bytes, entry })
+    this.putBatch.push({ id, bytes, entry, packet })
     if (this.putBatch.length === 1) queueMicrotask(this.flushPuts)
     return promise
   }
 
-  private putBatch: Array<{ id: number; bytes: Uint8Array; entry: Outbound }> = []
+  private putBatch: Array<{ id: number; bytes: Uint8Array; entry: Outbound; packet: PublishPacket }> = []
+
+  /** MQTT 5: the bytes to write for a stored publish (with a topic alias); the store keeps `bytes`. */
+  wire: ((packet: PublishPacket, bytes: Uint8Array) => Uint8Array) | undefined
+
+  /** MQTT 5: the server's Receive Maximum caps the in-flight window for this connection. */
+  setInflightLimit(limit: number): void {
+    this.options.maxInflight = limit
+    for (let free = limit - this.outbound.size; free > 0 && this.slots.waiting; free--) this.slots.wake()
+  }
 
   private readonly flushPuts = (): void => {
     const batch = this.putBatch
@@ -144,7 +156,7 @@ export class Session {
           // Not connected any more: it is resent when the session resumes (offline ones by the offline queue).
           if (!conn?.open || this.outbound.get(b.id) !== b.entry || this.deferred.has(b.id)) continue
           b.entry.sent = true
-          conn.queue.publish(b.bytes, b.id)
+          conn.queue.publish(this.wire ? this.wire(b.packet, b.bytes) : b.bytes, b.id)
         }
       },
       (cause: unknown) => {
@@ -200,9 +212,9 @@ export class Session {
   /** Handle an acknowledgement or PUBREL; returns false for packets that are not the session's. */
   handle(packet: Packet): boolean {
     switch (packet.type) {
-      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0)
-      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0)
-      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0)
+      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
+      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
+      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
       case 'pubrel': return this.onPubrel(packet.packetId)
       case 'suback': case 'unsuback': {
         const ack = this.acks.get(packet.packetId)
@@ -225,17 +237,17 @@ export class Session {
     }
   }
 
-  private onPuback(id: number, reasonCode: number): boolean {
+  private onPuback(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 1) {
       this.options.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode)
+    this.complete(id, entry, reasonCode, reasonString)
     return true
   }
 
-  private onPubrec(id: number, reasonCode: number): boolean {
+  private onPubrec(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     const pubrel = encode({ type: 'pubrel', packetId: id }, this.version)
     if (!entry || entry.qos !== 2) {
@@ -244,6 +256,12 @@ export class Session {
       this.conn?.queue.control(pubrel)
       return true
     }
+    // [MQTT-4.3.3-4] a PUBREC with a failure reason ends the exchange: no PUBREL, the publish rejects.
+    if (reasonCode >= 0x80) {
+      this.complete(id, entry, reasonCode, reasonString)
+      return true
+    }
+    if (reasonCode !== 0) entry.recReason = reasonCode
     if (entry.stage === 'publish') {
       entry.stage = 'pubrel'
       // The PUBREL stage is stored too, so a restart resends PUBREL and not the PUBLISH.
@@ -254,23 +272,24 @@ export class Session {
     } else {
       this.conn?.queue.control(pubrel)
     }
-    void reasonCode
     return true
   }
 
-  private onPubcomp(id: number, reasonCode: number): boolean {
+  private onPubcomp(id: number, reasonCode: number, reasonString?: string): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 2) {
       this.options.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode)
+    this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, reasonString)
     return true
   }
 
-  private complete(id: number, entry: Outbound, reasonCode: number): void {
+  private complete(id: number, entry: Outbound, reasonCode: number, reasonString: string | undefined): void {
     this.forget(id)
-    entry.resolve({ packetId: id, qos: entry.qos, reasonCode })
+    const outcome = ackOutcome(id, entry.qos, reasonCode, reasonString)
+    if (outcome instanceof Error) entry.reject(outcome)
+    else entry.resolve(outcome)
   }
 
   /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
@@ -309,9 +328,9 @@ export class Session {
     return this.inbound.receive(id, encode({ type: 'pubrec', packetId: id }, this.version))
   }
 
-  /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish. */
-  acknowledge(qos: QoS, id: number): void {
-    this.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id }, this.version))
+  /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish; MQTT 5 may give a reason code. */
+  acknowledge(qos: QoS, id: number, reasonCode?: number): void {
+    this.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id, reasonCode }, this.version))
   }
 
   private onPubrel(id: number): boolean {
