@@ -5,9 +5,12 @@ import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
 import { env } from './support/fixtures.js'
 
-async function throttledPage(page: Page): Promise<void> {
+/** Where the client comes from: the CDN bundle (built from dist/ with the `browser` condition), or the sources. */
+const CLIENT_MODULES = { 'dist/isomqtt.esm.js': '/dist/isomqtt.esm.js', 'the browser entry built from source': '/.tmp/browser-pages/sources.js' }
+
+async function throttledPage(page: Page, clientModule = CLIENT_MODULES['the browser entry built from source']): Promise<void> {
   await page.goto(`${env.pageUrl}/tests/browser/pages/blank.html`)
-  await page.evaluate(async () => {
+  await page.evaluate(async (clientModule) => {
     const g = globalThis as Record<string, any>
     // Intensive throttling: no main-thread timer fires sooner than a minute after it was set.
     const realSetTimeout = g.setTimeout.bind(globalThis)
@@ -21,27 +24,30 @@ async function throttledPage(page: Page): Promise<void> {
       if (bytes.length === 2 && bytes[0] === 0xc0 && bytes[1] === 0x00) g.pingreqs++
       return send.call(this, data)
     }
-    await import('/.tmp/browser-pages/sources.js' as string)
-  })
+    const mod = await import(clientModule)
+    g.isomqttClient = mod.connect ? mod : g.sources.client
+  }, clientModule)
 }
 
-test('keepalive pings leave on time with the default Worker timers while main-thread timers are throttled', async ({ page }) => {
-  await throttledPage(page)
-  await page.evaluate(async (url) => {
-    const g = globalThis as Record<string, any>
-    g.lost = 0
-    const client = await g.sources.client.connect(url, { keepalive: 1 })
-    client.on('connectionLost', () => { g.lost++ })
-    g.client = client
-  }, env.brokerWsUrl)
-  // Mosquitto drops a client silent for 1.5 keepalive periods; three pings mean 3 s of staying connected.
-  await page.waitForFunction(() => (globalThis as Record<string, any>).pingreqs >= 3, undefined, { timeout: 20_000 })
-  expect(await page.evaluate(() => {
-    const g = globalThis as Record<string, any>
-    return { connected: g.client.connected, lost: g.lost }
-  })).toEqual({ connected: true, lost: 0 })
-  await page.evaluate(() => (globalThis as Record<string, any>).client.disconnect())
-})
+for (const [from, clientModule] of Object.entries(CLIENT_MODULES)) {
+  test(`keepalive pings leave on time with the default Worker timers while main-thread timers are throttled (${from})`, async ({ page }) => {
+    await throttledPage(page, clientModule)
+    await page.evaluate(async (url) => {
+      const g = globalThis as Record<string, any>
+      g.lost = 0
+      const client = await g.isomqttClient.connect(url, { keepalive: 1 })
+      client.on('connectionLost', () => { g.lost++ })
+      g.client = client
+    }, env.brokerWsUrl)
+    // Mosquitto drops a client silent for 1.5 keepalive periods; three pings mean 3 s of staying connected.
+    await page.waitForFunction(() => (globalThis as Record<string, any>).pingreqs >= 3, undefined, { timeout: 20_000 })
+    expect(await page.evaluate(() => {
+      const g = globalThis as Record<string, any>
+      return { connected: g.client.connected, lost: g.lost }
+    })).toEqual({ connected: true, lost: 0 })
+    await page.evaluate(() => (globalThis as Record<string, any>).client.disconnect())
+  })
+}
 
 test('with main-thread timers under the same throttling, pings starve and the broker drops the client', async ({ page }) => {
   await throttledPage(page)
@@ -49,7 +55,7 @@ test('with main-thread timers under the same throttling, pings starve and the br
     const g = globalThis as Record<string, any>
     const mainThread = { setTimeout: (fn: () => void, ms: number) => g.setTimeout(fn, ms), clearTimeout: (h: number) => g.clearTimeout(h) }
     g.lost = new Promise((resolve) => {
-      void g.sources.client.connect(url, { keepalive: 1, timers: mainThread }).then((client: any) => {
+      void g.isomqttClient.connect(url, { keepalive: 1, timers: mainThread }).then((client: any) => {
         client.on('connectionLost', (err: Error) => resolve(err.message))
       })
     })
