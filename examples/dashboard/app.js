@@ -52,12 +52,21 @@ function stopCountdown() {
 
 /** Messages accepted while offline and not yet sent (the client's offline queue), when the client reports it. */
 function queueDepth() {
-  if (!client) return 0
+  if (!client) return '0'
   for (const name of ['offlineQueueDepth', 'queuedOffline', 'queueDepth']) {
     const v = client[name]
-    if (typeof v === 'number') return v
+    if (typeof v === 'number') return String(v)
   }
-  return 0
+  return '–'
+}
+
+// Publishes (and publishes resumed from the store) whose completion has not come yet.
+let unacked = 0
+function track(promise) {
+  unacked++
+  const done = () => { unacked-- }
+  promise.then(done, done)
+  return promise
 }
 
 function log(direction, topic, text, qos, note = '') {
@@ -94,6 +103,9 @@ async function connect(values) {
     stopCountdown()
     setState('connected', `connected to ${values.url}`)
     if (result.resumed.length > 0) log('out', '(session)', `${result.resumed.length} stored message(s) resumed from IndexedDB`, 1)
+    for (const receipt of result.resumed) {
+      track(receipt.done).then((r) => log('out', receipt.topic ?? '(pubrel)', 'resumed message acknowledged', r.qos), () => {})
+    }
   })
   client.on('connectionLost', (err) => setState('lost', `connection lost: ${err.message}`))
   client.on('reconnecting', (info) => {
@@ -137,14 +149,17 @@ publishForm.addEventListener('submit', (event) => {
   const result = $('publish-result')
   if (!client) { result.textContent = 'connect first'; return }
   result.textContent = `publishing to ${topic}…`
-  client.publish(topic, payload, { qos, retain }).then(
+  track(client.publish(topic, payload, { qos, retain })).then(
     () => { result.textContent = `published to ${topic} (${qos === 0 ? 'sent' : qos === 1 ? 'PUBACK' : 'PUBCOMP'})`; log('out', topic, payload, qos) },
     (err) => { result.textContent = `publish failed: ${err.message}` },
   )
   if (!client.connected) result.textContent = `queued while offline: ${topic} (QoS ${qos})`
 })
 
-setInterval(() => { $('queue-depth').textContent = String(queueDepth()) }, 500)
+setInterval(() => {
+  $('queue-depth').textContent = queueDepth()
+  $('unacked').textContent = String(unacked)
+}, 500)
 
 // Query parameters (url, filter, username, connect=1) or the last settings fill the form; a page that was
 // connected before a reload connects again, so stored messages resume.

@@ -63,6 +63,7 @@ test('a QoS 1 message published offline survives a reload and is delivered when 
   await form.getByLabel('Payload').fill('kept across a reload')
   await form.getByRole('button', { name: 'Publish' }).click()
   await expect(page.locator('#publish-result')).toContainText('queued while offline')
+  await expect(page.locator('#unacked')).toHaveText('1')
   await expect.poll(() => storedOutbound(page)).toHaveLength(1)
 
   // The reload loses everything in memory; the dashboard reconnects on its own with the same client id and store.
@@ -77,6 +78,8 @@ test('a QoS 1 message published offline survives a reload and is delivered when 
   expect([message!.text(), message!.qos]).toEqual(['kept across a reload', 1])
   // Acknowledged: the store lets go of it.
   await expect.poll(() => storedOutbound(page)).toHaveLength(0)
+  await expect(page.locator('#unacked')).toHaveText('0')
+  await expect(page.getByRole('log')).toContainText(`${root}/offline`)
   expect(second.received.filter((m) => m.topic === `${root}/offline`)).toHaveLength(1)
   await second.client.disconnect({ quiesceMs: 0 })
 })
