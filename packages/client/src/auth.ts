@@ -95,6 +95,8 @@ export class AuthDriver {
       if (code === 0x19 && connected) {
         // Not in the spec's direction (only clients send 0x19), but a server asking is answered.
         if (this.reauth) return undefined
+        // Nobody awaits a re-authentication the server asked for: a failure closes the connection anyway.
+        this.waitReauth().catch(() => {})
         return await this.startReauth()
       }
       throw new MqttError('PROTOCOL_ERROR', `unexpected AUTH 0x${code.toString(16)}${connected ? '' : ' before CONNACK'}`, { reasonCode: 0x82 })

@@ -1,11 +1,16 @@
 // The public surface: connect / createClient, MqttClient with publish, subscribe, unsubscribe, disconnect,
 // destroy and events. Protocol work lives in session, connection, connector, dispatcher and router.
 import { validateTopicFilter, validateTopicName } from '@isomqtt/codec'
-import type { ProtocolVersion, PublishProperties, QoS, SubackPacket } from '@isomqtt/codec'
+import type { DisconnectProperties, ProtocolVersion, PublishProperties, QoS, SubackPacket, SubscribeProperties, UnsubackPacket } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import { Emitter } from './emitter.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
+import { Requester, responseProperties, type RequestOptions } from './request-response.js'
+import { reasonError } from './reason.js'
+import type { ServerLimits } from './server-limits.js'
+import { checkSubscribeLimits } from './server-limits.js'
+import { grantedFilters, subscribeEntries, subscribeProperties, type SubscribeDefaults, type SubscribeFilter } from './subscribe-request.js'
 import { resolveOptions, toBytes, type ClientOptions, type ResolvedOptions } from './options.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import type { ReconnectingInfo } from './reconnect.js'
@@ -30,18 +35,22 @@ export interface PublishOptions {
   properties?: PublishProperties
 }
 
-/** Options of one subscribe. */
-export interface SubscribeOptions {
-  /** QoS for filters given as strings [0]. */
-  qos?: QoS
+/** Options of one subscribe: defaults for its filters (QoS, MQTT 5 options) and the iteration buffer. */
+export interface SubscribeOptions extends SubscribeDefaults {
   /** Messages an iterated subscription (no handler) buffers before dropping the oldest [1000]. */
   bufferSize?: number
+  /** MQTT 5 SUBSCRIBE properties (user properties; the identifier is assigned by the client). */
+  properties?: SubscribeProperties
 }
 
 /** Options of disconnect(). */
 export interface DisconnectOptions {
   /** Wait up to this long for in-flight publishes and (un)subscribes to complete [0]. */
   quiesceMs?: number
+  /** MQTT 5: the DISCONNECT reason code, e.g. 0x04 to have the will published [0]. */
+  reasonCode?: number
+  /** MQTT 5: DISCONNECT properties (sessionExpiryInterval, reasonString, userProperties). */
+  properties?: DisconnectProperties
 }
 
 /** Client events. */
@@ -72,6 +81,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   /** Each subscription's filters as asked (QoS, options): what a reconnect without session subscribes again. */
   private readonly requested = new WeakMap<Subscription, SubscribeEntry[]>()
   private readonly rt: Runtime
+  private requester: Requester | undefined
 
   constructor(options: ClientOptions) {
     super()
@@ -83,6 +93,25 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
       endSubscriptions: () => this.endAllSubscriptions(),
       liveSubscriptions: () => this.liveSubscriptions(),
     })
+    this.rt.responder = (request, payload, o) => {
+      const { topic, properties } = responseProperties(request, o.properties)
+      return this.publish(topic, payload, { qos: o.qos ?? request.qos, properties })
+    }
+  }
+
+  /** MQTT 5: what the server's CONNACK allows (receive maximum, packet size, aliases, QoS, ...). */
+  get serverLimits(): ServerLimits | undefined {
+    return this.rt.version === 5 && this.rt.v5.link ? this.rt.v5.limits : undefined
+  }
+
+  /** The client id in use (MQTT 5: the server's Assigned Client Identifier when it gave one). */
+  get clientId(): string {
+    return this.options.clientId
+  }
+
+  /** The keepalive in use, seconds (MQTT 5: the server's Server Keep Alive when it set one). */
+  get keepalive(): number {
+    return this.rt.keepaliveSeconds
   }
 
   /** The server of the current (or last) connection. */
@@ -132,27 +161,26 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
 
   /** Subscribe to one filter or several; resolves at SUBACK with the granted QoS per filter. */
   async subscribe(
-    filters: string | Array<{ filter: string; qos?: QoS }>,
+    filters: string | SubscribeFilter[],
     handler?: MessageHandler,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    const list = (typeof filters === 'string' ? [{ filter: filters, qos: options.qos }] : filters).map((f) => {
-      validateTopicFilter(f.filter)
-      return { filter: f.filter, qos: checkQos(f.qos ?? options.qos ?? 0) }
-    })
+    const v5 = this.rt.version === 5
+    const list = subscribeEntries(filters, options, checkQos, v5)
     if (list.length === 0) throw new MqttError('INVALID_ARGUMENT', 'subscribe needs at least one filter')
+    if (v5) checkSubscribeLimits(this.rt.v5.limits, list.map((f) => f.filter))
+    // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription.
+    const id = v5 && this.rt.v5.limits.subscriptionIdentifiersAvailable ? this.rt.v5.subIds.allocate() : undefined
+    const properties = v5 ? subscribeProperties(id, options.properties) : undefined
     return this.rt.request(
-      (packetId) => ({ type: 'subscribe', packetId, subscriptions: list }),
+      (packetId) => ({ type: 'subscribe', packetId, subscriptions: list, properties }),
       'suback',
       (ack) => {
-        const codes = (ack as SubackPacket).reasonCodes
-        const failed = list.filter((_, i) => (codes[i] ?? 0x80) >= 0x80).map((f) => f.filter)
-        if (failed.length > 0) {
-          throw new MqttError('SUBSCRIBE_FAILED', `subscription refused for ${failed.join(', ')}`, { reasonCode: codes.find((c) => c >= 0x80) })
-        }
-        const granted: GrantedFilter[] = list.map((f, i) => ({ filter: f.filter, qos: codes[i] as QoS }))
+        const granted: GrantedFilter[] = grantedFilters(list, ack as SubackPacket, v5)
         // Routes are added as SUBACK is read, so a retained message right behind it is routed here.
         const sub = new Subscription(this, granted, handler, options.bufferSize)
+        sub.subscriptionIdentifier = id
+        if (v5) this.rt.v5.subIds.bind(id ?? 0, list.map((f) => f.filter), sub)
         for (const g of granted) this.router.add(g.filter, sub)
         this.subs.add(sub)
         this.requested.set(sub, list)
@@ -165,9 +193,14 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   async unsubscribe(...filters: string[]): Promise<void> {
     for (const f of filters) validateTopicFilter(f)
     if (filters.length === 0) return
-    await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters }), 'unsuback', () => {
+    await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters }), 'unsuback', (ack) => {
+      // MQTT 5: a refused filter (e.g. 0x87) stays subscribed on the server, so it stays here too.
+      const codes = (ack as UnsubackPacket).reasonCodes
+      const refused = codes?.find((c) => c >= 0x80)
+      if (refused !== undefined) throw reasonError('unsubscribe refused', refused, { code: 'UNSUBSCRIBE_FAILED', reasonString: (ack as UnsubackPacket).properties?.reasonString })
       for (const f of filters) {
         for (const sub of this.router.routesOf(f)) {
+          this.rt.v5.subIds.drop(sub, [f])
           this.router.remove(f, sub)
           if (!sub.filters.some((g) => this.router.routesOf(g.filter).includes(sub))) {
             sub.end()
@@ -180,6 +213,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
 
   /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
   async endSubscription(sub: Subscription): Promise<void> {
+    this.rt.v5.subIds.drop(sub, sub.filters.map((g) => g.filter))
     for (const g of sub.filters) this.router.remove(g.filter, sub)
     sub.end()
     this.subs.delete(sub)
@@ -190,7 +224,30 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
 
   /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close. Always settles. */
   disconnect(options: DisconnectOptions = {}): Promise<void> {
-    return this.rt.disconnect(options.quiesceMs ?? 0)
+    const packet = options.reasonCode !== undefined || options.properties
+      ? { type: 'disconnect' as const, reasonCode: options.reasonCode, properties: options.properties }
+      : undefined
+    return this.rt.disconnect(options.quiesceMs ?? 0, packet)
+  }
+
+  /**
+   * MQTT 5 request/response: publish to `topic` with a Response Topic (subscribed once) and a unique
+   * Correlation Data; resolves with the response carrying it, or rejects with TIMEOUT.
+   */
+  request(topic: string, payload: string | Uint8Array, options: RequestOptions = {}): Promise<Message> {
+    if (this.rt.version !== 5) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'request() needs MQTT 5'))
+    this.requester ??= new Requester({
+      responseTopicPrefix: () => this.rt.v5.limits.responseInformation ?? `isomqtt/responses/${this.options.clientId}`,
+      subscribe: (filter, qos, handler) => this.subscribe(filter, handler, { qos }),
+      publish: (t, p, qos, properties) => this.publish(t, p, { qos, properties }),
+      timers: this.rt.timers,
+    })
+    return this.requester.request(topic, payload, options)
+  }
+
+  /** MQTT 5 enhanced authentication: authenticate again on the live connection (AUTH 0x19). */
+  reauthenticate(): Promise<void> {
+    return this.rt.reauthenticate()
   }
 
   /** Drop the connection at once (no DISCONNECT: the server publishes the will). */
@@ -207,6 +264,8 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   }
 
   private endAllSubscriptions(): void {
+    this.rt.v5.subIds.clear()
+    this.requester?.close(new MqttError('CLOSED', 'the client was closed'))
     for (const sub of this.subs) {
       for (const g of sub.filters) this.router.remove(g.filter, sub)
       sub.end()

@@ -5,8 +5,8 @@ import type { MessageHandler, Subscription } from './subscription.js'
 
 /** What the dispatcher needs from the client. */
 export interface DispatchHost {
-  /** Subscriptions whose filters match the topic, each once, into `out`. */
-  routes(topic: string, out: Subscription[]): Subscription[]
+  /** Subscriptions whose filters match the topic (MQTT 5: that the message's identifiers name), each once, into `out`. */
+  routes(topic: string, out: Subscription[], message: Message): Subscription[]
   /** Handler for messages no subscription claims. */
   readonly defaultHandler: MessageHandler | undefined
   /** Every message also goes to the client's 'message' event. */
@@ -48,7 +48,7 @@ export class Dispatcher {
   private deliverUnordered(message: Message): void {
     const host = this.host
     host.emitMessage(message)
-    const routes = host.routes(message.topic, this.scratch)
+    const routes = host.routes(message.topic, this.scratch, message)
     if (routes.length === 0) {
       if (host.defaultHandler) this.call(host.defaultHandler, message)
     } else {
@@ -88,7 +88,7 @@ export class Dispatcher {
         }
         host.emitMessage(message)
         // Several routes are copied: an awaited handler may let another match reuse the scratch array.
-        const routes = host.routes(message.topic, this.scratch)
+        const routes = host.routes(message.topic, this.scratch, message)
         const n = routes.length
         // Await only what is async, so a stream of sync handlers costs no extra microtasks.
         if (n === 0) {

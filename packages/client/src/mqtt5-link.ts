@@ -26,9 +26,9 @@ export class Mqtt5Link {
   private readonly inAliases: InboundAliases
   readonly quota: InboundQuota
 
-  constructor(connack: ConnackProperties | undefined, ours: ConnectProperties | undefined) {
+  constructor(connack: ConnackProperties | undefined, ours: ConnectProperties | undefined, aliases = true) {
     this.limits = serverLimits(connack)
-    this.outAliases = new OutboundAliases(this.limits.topicAliasMaximum)
+    this.outAliases = new OutboundAliases(aliases ? this.limits.topicAliasMaximum : 0)
     this.inAliases = new InboundAliases(ours?.topicAliasMaximum ?? 0)
     this.quota = new InboundQuota(ours?.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM)
   }

@@ -55,8 +55,8 @@ export class Mqtt5Session<S> {
   }
 
   /** A CONNACK 0x00 arrived: the connection's link; returns the in-flight cap to use. */
-  established(connack: ConnackPacket, ours: ConnectProperties | undefined, userMaxInflight: number): number {
-    this.link = new Mqtt5Link(connack.properties, ours)
+  established(connack: ConnackPacket, ours: ConnectProperties | undefined, userMaxInflight: number, aliases = true): number {
+    this.link = new Mqtt5Link(connack.properties, ours, aliases)
     this.redirect = undefined
     return sendLimit(userMaxInflight, this.link.limits.receiveMaximum)
   }

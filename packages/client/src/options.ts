@@ -4,6 +4,7 @@ import type { Store } from '@isomqtt/store'
 import { validateTopicName } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
+import type { Authenticator } from './auth.js'
 import { resolveOfflineQueueOptions, type OfflineQueueOptions, type ResolvedOfflineQueueOptions } from './offline-queue.js'
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
@@ -25,7 +26,7 @@ export interface WillOptions {
 export interface ClientOptions {
   /** Brokers tried in order (primary first, then standbys), e.g. `mqtt://host:1883`. */
   servers?: Array<string | URL>
-  /** 3 = MQTT 3.1, 4 = MQTT 3.1.1 [4]; 5 is reserved for MQTT 5 support. */
+  /** 3 = MQTT 3.1, 4 = MQTT 3.1.1, 5 = MQTT 5.0 [4]. */
   protocolVersion?: ProtocolVersion
   /** [generated] MQTT 3.1 allows 1..23 characters. */
   clientId?: string
@@ -65,8 +66,17 @@ export interface ClientOptions {
   offlineQueue?: OfflineQueueOptions
   /** Called when an established connection is lost (not after disconnect() or destroy()). */
   onConnectionLost?: (error: Error) => void
-  /** MQTT 5 CONNECT properties (used once MQTT 5 is supported). */
+  /**
+   * MQTT 5 CONNECT properties: sessionExpiryInterval, receiveMaximum and maximumPacketSize (enforced
+   * inbound), topicAliasMaximum (inbound aliases), requestResponseInformation, userProperties.
+   */
   properties?: ConnectProperties
+  /** MQTT 5 enhanced authentication: the method and its async step function (see examples/auth-scram). */
+  authenticator?: Authenticator
+  /** MQTT 5: follow a Server Reference given with Use Another Server / Server Moved (0x9c / 0x9d) [false]. */
+  followServerReference?: boolean
+  /** MQTT 5: assign topic aliases to outbound publishes within the server's Topic Alias Maximum [true]. */
+  outboundTopicAliases?: boolean
   /** The timer source (keepalive, timeouts) [platform timers, unref'ed in Node]. */
   timers?: TimerSource
 }
@@ -121,7 +131,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     if (!clean && options.clientId !== undefined && protocolVersion === 4) {
       throw invalid('an empty client id needs clean: true [MQTT-3.1.3-7]')
     }
-    clientId = generateClientId()
+    // MQTT 5 lets the server assign one (Assigned Client Identifier) when '' is asked for explicitly.
+    if (!(protocolVersion === 5 && options.clientId === '')) clientId = generateClientId()
   }
   if (protocolVersion === 3 && clientId.length > 23) {
     throw invalid(`MQTT 3.1 cannot carry a client id longer than 23 characters (got ${clientId.length})`)

@@ -1,7 +1,7 @@
 // The client's engine: runs the lifecycle state machine and performs its actions, handles the packets of
 // the live connection, and feeds received messages to the dispatcher. client.ts is the public face of it.
 import { encode } from '@isomqtt/codec'
-import type { ConnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
+import type { ConnackPacket, ConnectPacket, DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import { openTransport } from '@isomqtt/transport'
 import type { Store } from '@isomqtt/store'
 import type { Connection, ConnectionHandler } from './connection.js'
@@ -9,7 +9,8 @@ import { attemptConnect } from './connector.js'
 import { Dispatcher, type DispatchHost } from './dispatcher.js'
 import { MqttError } from './errors.js'
 import { keepaliveFor, type Keepalive } from './keepalive.js'
-import { Message } from './message.js'
+import { Message, type Responder } from './message.js'
+import { Mqtt5Session } from './mqtt5-session.js'
 import { OfflinePublisher } from './offline-publisher.js'
 import { Qos2ReplayGuard } from './qos2-replay-guard.js'
 import { buildConnectPacket, type ResolvedOptions } from './options.js'
@@ -52,7 +53,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   readonly session: Session
   readonly trace: Tracer
   private readonly dispatcher: Dispatcher
-  private readonly timers: TimerSource
+  /** The timer source (keepalive, timeouts, request timeouts). */
+  readonly timers: TimerSource
   private conn: Connection | undefined
   private keepalive: Keepalive | undefined
   private abort: AbortController | undefined
@@ -75,6 +77,11 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   private attemptServers: URL[] | undefined
   private previous: ConnectionState = 'idle'
   private readonly replays = new Qos2ReplayGuard()
+  /** MQTT 5 state: authentication, limits, aliases, subscription identifiers, redirects. */
+  readonly v5: Mqtt5Session<Subscription>
+  /** Publishes msg.respond() answers (set by the client). */
+  responder: Responder | undefined
+  private disconnectPacket: DisconnectPacket | undefined
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -86,6 +93,9 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.trace = new Tracer(options.trace)
     this.timers = options.timers ?? defaultTimers
     this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
+    this.v5 = new Mqtt5Session(options.authenticator, options.followServerReference ?? false)
+    // A stored publish keeps its topic; only the bytes written carry this connection's alias.
+    this.session.wire = (p, bytes) => this.v5.link ? this.v5.link.wire(p, bytes) : bytes
     this.dispatcher = new Dispatcher(this, options.orderMatters)
     this.offline = new OfflinePublisher(options.offlineQueue, this.session)
     if (options.reconnect) {
@@ -134,7 +144,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         this.connectWaiter = undefined
         break
       case 'startQuiesce': this.quiesce(); break
-      case 'sendDisconnect': this.conn?.send({ type: 'disconnect' }); this.graceful = true; break
+      case 'sendDisconnect': this.conn?.send(this.disconnectPacket ?? { type: 'disconnect' }); this.graceful = true; break
       case 'closeTransport':
         this.abort?.abort()
         this.abort = undefined
@@ -146,6 +156,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       case 'failPending': {
         const byUser = (a.error as MqttError).code === 'CLOSED'
         this.resumed = false
+        this.v5.ended(a.error)
         // Reconnecting keeps everything; a persistent session also waits for the next connect(), unless
         // the reconnect loop just gave up (then what waited fails with the reason).
         const keep = this.state === 'reconnecting' || (!byUser && !this.options.clean && this.previous !== 'reconnecting')
@@ -196,6 +207,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         signal: abort.signal,
         servers: this.attemptServers ?? this.reconnect?.servers.order(),
         buildConnect: (v) => this.buildConnect(v),
+        mqtt5: this.v5,
       })
       this.attemptServers = undefined
       if (abort.signal.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
@@ -206,6 +218,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       this.gen++
       est.adopt(this)
       this.session.attach(est.conn)
+      if (est.version === 5) this.established5(est.connack)
       this.run({ type: 'connackReceived', sessionPresent: est.connack.sessionPresent })
       for (const p of est.early) this.packet(p)
       if (!est.conn.open && this.conn === est.conn) this.closed(undefined)
@@ -229,11 +242,13 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.holding = []
     this.resumed = false
     try {
-      const receipts = this.options.clean ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
+      // MQTT 5: a server without our session means ours is gone too [MQTT-3.2.2-5].
+      const fresh = this.options.clean || (this.version === 5 && !sessionPresent)
+      const receipts = fresh ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
       if (!sessionPresent) this.replays.clear()
       // The server forgot our subscriptions: establish them again, before the queued publishes leave.
       if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))
-      this.offline.flush((p) => this.conn ? this.conn.queue.publishQos0(encode(p, this.version)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected')))
+      this.offline.flush((p) => this.conn ? this.conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected')))
       return receipts
     } finally {
       this.resumed = true
@@ -244,17 +259,38 @@ export class Runtime implements ConnectionHandler, DispatchHost {
   }
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
-  buildConnect(version: ProtocolVersion): ConnectPacket {
+  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
     const r = this.reconnect
     // Credentials from the reconnect loop's beforeAttempt hook (token refresh) replace the options' ones.
-    if (r?.username === undefined && r?.password === undefined) return buildConnectPacket(this.options, version)
-    return buildConnectPacket({ ...this.options, username: r.username ?? this.options.username, password: r.password ?? this.options.password }, version)
+    const packet = r?.username === undefined && r?.password === undefined
+      ? buildConnectPacket(this.options, version)
+      : buildConnectPacket({ ...this.options, username: r.username ?? this.options.username, password: r.password ?? this.options.password }, version)
+    if (version !== 5 || !this.v5.auth) return packet
+    return this.v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))
+  }
+
+  /** MQTT 5 CONNACK: the in-flight cap, the assigned client id (kept for the session) and the keepalive. */
+  private established5(connack: ConnackPacket): void {
+    this.session.setInflightLimit(this.v5.established(connack, this.options.properties, this.options.maxInflight, this.options.outboundTopicAliases ?? true))
+    const assigned = this.v5.limits.assignedClientIdentifier
+    if (assigned !== undefined) this.options.clientId = assigned
+  }
+
+  /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */
+  get keepaliveSeconds(): number {
+    return this.v5.limits.serverKeepAlive ?? this.options.keepalive
+  }
+
+  /** QoS 0 bytes to write: with this connection's topic alias under MQTT 5. */
+  private qos0Bytes(p: PublishPacket): Uint8Array {
+    return this.v5.link ? this.v5.link.wire(p, undefined) : encode(p, this.version)
   }
 
   private startKeepalive(): void {
     const conn = this.conn
-    if (!conn || this.options.keepalive === 0) return
-    this.keepalive = keepaliveFor(conn, this.options.keepalive * 1000, this.options.pingTimeoutMs, this.timers, this.trace, () =>
+    const seconds = this.keepaliveSeconds
+    if (!conn || seconds === 0) return
+    this.keepalive = keepaliveFor(conn, seconds * 1000, this.options.pingTimeoutMs, this.timers, this.trace, () =>
       this.run({ type: 'keepaliveTimeout', error: new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost') }))
   }
 
@@ -270,7 +306,8 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.quiesceTimer = this.timers.setTimeout(done, this.quiesceMs)
   }
 
-  disconnect(quiesceMs: number): Promise<void> {
+  disconnect(quiesceMs: number, packet?: DisconnectPacket): Promise<void> {
+    this.disconnectPacket = this.version === 5 ? packet : undefined
     if (this.state === 'idle' || this.state === 'closed') {
       this.endOffline()
       return this.storeState?.then(() => {}, () => {}) ?? Promise.resolve()
@@ -317,11 +354,14 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
     }
     if (!this.resumed) return this.resuming!.then(() => this.publish(packet))
+    if (this.v5.link) {
+      try { this.v5.link.check(packet) } catch (err) { return Promise.reject(err) }
+    }
     if (packet.qos === 0) {
       if (this.session.queued >= this.options.maxQueued) {
         return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
       }
-      return this.conn.queue.publishQos0(encode(packet, this.version))
+      return this.conn.queue.publishQos0(this.qos0Bytes(packet))
     }
     return this.session.publish(packet)
   }
@@ -340,13 +380,18 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       case 'publish': this.receive(p); return
       case 'pingresp': this.trace.debug('pinger', 'PINGRESP'); return
       case 'disconnect':
-        this.run({ type: 'transportClosed', error: new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode }) })
+        this.run({ type: 'transportClosed', error: this.version === 5 ? this.v5.serverDisconnect(p, this.server) : new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode }) })
         return
+      case 'auth': {
+        const conn = this.conn
+        this.v5.authPacket(p, true).then((reply) => { if (reply && this.conn === conn) conn?.send(reply) }, (err: MqttError) => this.fail5(err))
+        return
+      }
       case 'connack': case 'connect': case 'subscribe': case 'unsubscribe': case 'pingreq':
         this.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
         return
       default:
-        if (p.type === 'pubrel') this.replays.release(p.packetId)
+        if (p.type === 'pubrel') { this.replays.release(p.packetId); this.v5.released(p.packetId) }
         if (!this.session.handle(p)) this.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
     }
   }
@@ -361,8 +406,44 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.session.expire(ids, error)
   }
 
+  /** MQTT 5: close with DISCONNECT carrying the error's reason code [MQTT-4.13.1-1]. */
+  private fail5(error: MqttError): void {
+    if (this.conn && this.version === 5) {
+      this.conn.send({ type: 'disconnect', reasonCode: error.reasonCode ?? 0x82 })
+      this.graceful = true
+    }
+    this.run({ type: 'protocolError', error })
+  }
+
+  /** Start a re-authentication (MQTT 5 enhanced authentication); settles when the server accepts or refuses. */
+  reauthenticate(): Promise<void> {
+    const auth = this.v5.auth
+    if (!auth || this.version !== 5) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
+    const conn = this.conn
+    if (this.state !== 'connected' || !conn) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (auth.reauthenticating) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'a re-authentication is already in progress'))
+    const done = auth.waitReauth()
+    auth.startReauth().then((packet) => { if (this.conn === conn) conn.send(packet) }, (err: MqttError) => { auth.aborted(err); this.fail5(err) })
+    return done
+  }
+
   private receive(p: PublishPacket): void {
-    const message = new Message(p)
+    if (this.version === 5) {
+      let refuse: number
+      try {
+        refuse = this.v5.inbound(p)
+      } catch (err) {
+        this.fail5(err as MqttError)
+        return
+      }
+      if (refuse !== 0) {
+        // [MQTT-3.3.2-?] a payload flagged as UTF-8 that is not: refused with 0x99, never delivered.
+        this.trace.warn('message', `refused a publish on ${p.topic}: payload is not UTF-8 as flagged`)
+        if (p.qos > 0) { this.session.acknowledge(p.qos, p.packetId!, refuse); this.v5.released(p.packetId!) }
+        return
+      }
+    }
+    const message = new Message(p, this.version === 5 ? this.responder : undefined)
     if (p.qos > 0) this.gens.set(message, this.gen)
     if (p.qos === 2) {
       const replay = this.replays.isReplay(p.packetId!, p.dup, p.topic, p.payload)
@@ -381,8 +462,13 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   // ---- DispatchHost ----
 
-  routes(topic: string, out: Subscription[]): Subscription[] {
-    return this.router.match(topic, out)
+  routes(topic: string, out: Subscription[], message?: Message): Subscription[] {
+    // MQTT 5: the identifiers say which subscriptions the server matched, so overlaps get no duplicates.
+    const ids = message?.properties?.subscriptionIdentifiers
+    if (ids && this.v5.subIds.route(topic, ids, out)) return out
+    this.router.match(topic, out)
+    if (this.version === 5) this.v5.subIds.matchShared(topic, out)
+    return out
   }
 
   get defaultHandler(): ((m: Message) => void | Promise<void>) | undefined {
@@ -409,7 +495,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     const gen = this.gens.get(message)
     // Acknowledging on a later connection could ack a different message with the same id: the server resends.
     if (gen !== this.gen || this.state !== 'connected') return
-    if (message.qos === 1) { this.session.acknowledge(1, id); return }
+    if (message.qos === 1) { this.session.acknowledge(1, id); this.v5.released(id); return }
     const stored = this.qos2Stored.get(id)
     this.qos2Stored.delete(id)
     ;(stored ?? Promise.resolve()).then(
