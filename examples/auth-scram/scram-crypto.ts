@@ -7,7 +7,7 @@ const encoder = new TextEncoder()
 /** UTF-8 bytes. */
 export const utf8 = (s: string): Uint8Array => encoder.encode(s)
 
-/** Standard base64 without Node's Buffer (btoa/atob exist in browsers and Node 16+). */
+/** Standard base64 with btoa/atob, which browsers and Node 16+ both have. */
 export function toBase64(bytes: Uint8Array): string {
   let s = ''
   for (const b of bytes) s += String.fromCharCode(b)
