@@ -1,5 +1,5 @@
 // Browser bundles, built from the packages' tsc output (run after `tsc -b`; `npm run build` does both):
-//   dist/isomqtt.esm.js  one ES module for <script type="module"> from a CDN
+//   dist/isomqtt.esm.js  one minified ES module for <script type="module"> from a CDN
 //   dist/isomqtt.min.js  a minified IIFE that defines the global `isomqtt`
 // Packages resolve with the `browser` exports condition, so no Node-only file (net, tls, fs) can get in.
 // The per-package ESM for bundlers is tsc's own output (packages/*/dist), which this file does not touch.
@@ -60,7 +60,7 @@ export default [
     plugins: browserPlugins({ isomqtt: bundleEntry }),
     onwarn,
     output: [
-      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true },
+      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, plugins: [terser({ ecma: 2020, module: true })] },
       {
         file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true,
         plugins: [terser({ ecma: 2020 })],
