@@ -50,14 +50,10 @@ function stopCountdown() {
   $('countdown').textContent = ''
 }
 
-/** Messages accepted while offline and not yet sent (the client's offline queue), when the client reports it. */
+/** Publishes accepted while offline and not yet sent (`client.offlineQueueDepth`; '–' where the client lacks it). */
 function queueDepth() {
   if (!client) return '0'
-  for (const name of ['offlineQueueDepth', 'queuedOffline', 'queueDepth']) {
-    const v = client[name]
-    if (typeof v === 'number') return String(v)
-  }
-  return '–'
+  return typeof client.offlineQueueDepth === 'number' ? String(client.offlineQueueDepth) : '–'
 }
 
 // Publishes (and publishes resumed from the store) whose completion has not come yet.
