@@ -19,6 +19,8 @@ export interface AuthStep {
   data: Uint8Array | undefined
   /** True during a re-authentication on an established connection. */
   reauthenticate: boolean
+  /** The server's AUTH / CONNACK properties of this step (reason string, user properties), if any. */
+  properties?: AuthProperties
 }
 
 /** An enhanced authentication method: its name and an async step function. */
@@ -69,7 +71,7 @@ export class AuthDriver {
   /** A CONNACK 0x00 ended the connect exchange: let the authenticator check the server's final data. */
   async connackReceived(properties: AuthProperties | undefined): Promise<void> {
     if (properties?.authenticationMethod !== undefined) this.checkMethod(properties.authenticationMethod)
-    await this.run({ phase: 'done', data: properties?.authenticationData, reauthenticate: false })
+    await this.run({ phase: 'done', data: properties?.authenticationData, reauthenticate: false, properties })
   }
 
   /**
@@ -83,12 +85,12 @@ export class AuthDriver {
       if (code === 0x18) {
         this.checkMethod(props?.authenticationMethod)
         if (connected && !this.reauth) throw new MqttError('PROTOCOL_ERROR', 'AUTH 0x18 without a re-authentication in progress', { reasonCode: 0x82 })
-        const data = await this.run({ phase: 'continue', data: props?.authenticationData, reauthenticate: connected })
+        const data = await this.run({ phase: 'continue', data: props?.authenticationData, reauthenticate: connected, properties: props })
         return { type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: this.authenticator.method, authenticationData: data } }
       }
       if (code === 0x00 && connected && this.reauth) {
         this.checkMethod(props?.authenticationMethod)
-        await this.run({ phase: 'done', data: props?.authenticationData, reauthenticate: true })
+        await this.run({ phase: 'done', data: props?.authenticationData, reauthenticate: true, properties: props })
         this.settle()
         return undefined
       }

@@ -1,7 +1,7 @@
 // The public surface: connect / createClient, MqttClient with publish, subscribe, unsubscribe, disconnect,
 // destroy and events. Protocol work lives in session, connection, connector, dispatcher and router.
 import { validateTopicFilter, validateTopicName } from '@isomqtt/codec'
-import type { DisconnectProperties, ProtocolVersion, PublishProperties, QoS, SubackPacket, SubscribeProperties, UnsubackPacket } from '@isomqtt/codec'
+import type { DisconnectProperties, ProtocolVersion, PublishProperties, QoS, SubackPacket, SubscribeProperties, UnsubackPacket, UnsubscribeProperties } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import { Emitter } from './emitter.js'
 import { MqttError } from './errors.js'
@@ -41,6 +41,12 @@ export interface SubscribeOptions extends SubscribeDefaults {
   bufferSize?: number
   /** MQTT 5 SUBSCRIBE properties (user properties; the identifier is assigned by the client). */
   properties?: SubscribeProperties
+}
+
+/** Options of unsubscribe() (its last argument). */
+export interface UnsubscribeOptions {
+  /** MQTT 5 UNSUBSCRIBE properties (user properties). */
+  properties?: UnsubscribeProperties
 }
 
 /** Options of disconnect(). */
@@ -189,11 +195,18 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     )
   }
 
-  /** Unsubscribe filters (the seed's EndSubscription): every subscription on them stops; resolves at UNSUBACK. */
-  async unsubscribe(...filters: string[]): Promise<void> {
+  /**
+   * Unsubscribe filters (the seed's EndSubscription): every subscription on them stops; resolves at UNSUBACK.
+   * MQTT 5: a last argument `{ properties }` sends UNSUBSCRIBE properties.
+   */
+  async unsubscribe(...args: Array<string | UnsubscribeOptions>): Promise<void> {
+    const last = args[args.length - 1]
+    const options = typeof last === 'object' ? last : undefined
+    const filters = (options ? args.slice(0, -1) : args) as string[]
     for (const f of filters) validateTopicFilter(f)
     if (filters.length === 0) return
-    await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters }), 'unsuback', (ack) => {
+    const properties = this.rt.version === 5 ? options?.properties : undefined
+    await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters, properties }), 'unsuback', (ack) => {
       // MQTT 5: a refused filter (e.g. 0x87) stays subscribed on the server, so it stays here too.
       const codes = (ack as UnsubackPacket).reasonCodes
       const refused = codes?.find((c) => c >= 0x80)

@@ -1,5 +1,5 @@
 // What a publish resolves with.
-import type { QoS } from '@isomqtt/codec'
+import type { QoS, UserProperty } from '@isomqtt/codec'
 
 /** The outcome of a completed publish. */
 export interface PublishResult {
@@ -10,6 +10,8 @@ export interface PublishResult {
   reasonCode: number
   /** MQTT 5: the server's Reason String, when it sent one. */
   reasonString?: string
+  /** MQTT 5: the acknowledgement's User Properties, in order. */
+  userProperties?: UserProperty[]
 }
 
 /** Every QoS 0 publish resolves with this one frozen object (no allocation per message). */

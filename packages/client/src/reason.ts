@@ -1,6 +1,6 @@
 // MQTT 5 reason codes as users see them: a stable string error code and a readable text per reason code,
 // and the typed error an acknowledgement, CONNACK or DISCONNECT with a failure reason becomes.
-import type { QoS } from '@isomqtt/codec'
+import type { AckProperties, QoS } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { PublishResult } from './publish-result.js'
 
@@ -91,7 +91,10 @@ export function connackReasonError(reasonCode: number, reasonString?: string): M
 }
 
 /** What a PUBACK / PUBREC / PUBCOMP means for a publish: its result, or the error for a failure reason. */
-export function ackOutcome(packetId: number, qos: QoS, reasonCode: number, reasonString: string | undefined): PublishResult | MqttError {
-  if (reasonCode >= 0x80) return reasonError('publish refused', reasonCode, { reasonString })
-  return reasonString === undefined ? { packetId, qos, reasonCode } : { packetId, qos, reasonCode, reasonString }
+export function ackOutcome(packetId: number, qos: QoS, reasonCode: number, props: AckProperties | undefined): PublishResult | MqttError {
+  if (reasonCode >= 0x80) return reasonError('publish refused', reasonCode, { reasonString: props?.reasonString })
+  const result: PublishResult = { packetId, qos, reasonCode }
+  if (props?.reasonString !== undefined) result.reasonString = props.reasonString
+  if (props?.userProperties !== undefined) result.userProperties = props.userProperties
+  return result
 }

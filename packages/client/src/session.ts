@@ -1,7 +1,7 @@
 // The session: packet ids, in-flight QoS 1/2 both ways, and store replay. It outlives connections: a
 // Connection is attached while one is up, and a persistent session resumes on the next one.
 import { encode } from '@isomqtt/codec'
-import type { Packet, PublishPacket, ProtocolVersion, QoS } from '@isomqtt/codec'
+import type { AckProperties, Packet, PublishPacket, ProtocolVersion, QoS } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
 import { MqttError } from './errors.js'
@@ -212,9 +212,9 @@ export class Session {
   /** Handle an acknowledgement or PUBREL; returns false for packets that are not the session's. */
   handle(packet: Packet): boolean {
     switch (packet.type) {
-      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
-      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
-      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0, packet.properties?.reasonString)
+      case 'puback': return this.onPuback(packet.packetId, packet.reasonCode ?? 0, packet.properties)
+      case 'pubrec': return this.onPubrec(packet.packetId, packet.reasonCode ?? 0, packet.properties)
+      case 'pubcomp': return this.onPubcomp(packet.packetId, packet.reasonCode ?? 0, packet.properties)
       case 'pubrel': return this.onPubrel(packet.packetId)
       case 'suback': case 'unsuback': {
         const ack = this.acks.get(packet.packetId)
@@ -237,17 +237,17 @@ export class Session {
     }
   }
 
-  private onPuback(id: number, reasonCode: number, reasonString?: string): boolean {
+  private onPuback(id: number, reasonCode: number, props?: AckProperties): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 1) {
       this.options.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode, reasonString)
+    this.complete(id, entry, reasonCode, props)
     return true
   }
 
-  private onPubrec(id: number, reasonCode: number, reasonString?: string): boolean {
+  private onPubrec(id: number, reasonCode: number, props?: AckProperties): boolean {
     const entry = this.outbound.get(id)
     const pubrel = encode({ type: 'pubrel', packetId: id }, this.version)
     if (!entry || entry.qos !== 2) {
@@ -258,7 +258,7 @@ export class Session {
     }
     // [MQTT-4.3.3-4] a PUBREC with a failure reason ends the exchange: no PUBREL, the publish rejects.
     if (reasonCode >= 0x80) {
-      this.complete(id, entry, reasonCode, reasonString)
+      this.complete(id, entry, reasonCode, props)
       return true
     }
     if (reasonCode !== 0) entry.recReason = reasonCode
@@ -275,19 +275,19 @@ export class Session {
     return true
   }
 
-  private onPubcomp(id: number, reasonCode: number, reasonString?: string): boolean {
+  private onPubcomp(id: number, reasonCode: number, props?: AckProperties): boolean {
     const entry = this.outbound.get(id)
     if (!entry || entry.qos !== 2) {
       this.options.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
       return true
     }
-    this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, reasonString)
+    this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, props)
     return true
   }
 
-  private complete(id: number, entry: Outbound, reasonCode: number, reasonString: string | undefined): void {
+  private complete(id: number, entry: Outbound, reasonCode: number, props: AckProperties | undefined): void {
     this.forget(id)
-    const outcome = ackOutcome(id, entry.qos, reasonCode, reasonString)
+    const outcome = ackOutcome(id, entry.qos, reasonCode, props)
     if (outcome instanceof Error) entry.reject(outcome)
     else entry.resolve(outcome)
   }

@@ -31,8 +31,8 @@ describe('MQTT 5 CONNACK limits', () => {
     const p = await peer.expect('publish')
     expect(p.qos).toBe(1)
     expect(new TextDecoder().decode(p.payload)).toBe('fine')
-    peer.send({ type: 'puback', packetId: p.packetId!, reasonCode: 0x10 })
-    expect((await ok).reasonCode).toBe(0x10)
+    peer.send({ type: 'puback', packetId: p.packetId!, reasonCode: 0x10, properties: { reasonString: 'nobody', userProperties: [['x', '1'], ['x', '2']] } })
+    expect(await ok).toMatchObject({ reasonCode: 0x10, reasonString: 'nobody', userProperties: [['x', '1'], ['x', '2']] })
     client.destroy()
   })
 
@@ -84,6 +84,26 @@ describe('MQTT 5 CONNACK limits', () => {
     expect(sub2.subscriptions).toEqual([{ filter: 'ok/2', qos: 2, noLocal: true, retainAsPublished: false, retainHandling: 1 }])
     peer.send({ type: 'suback', packetId: sub2.packetId, reasonCodes: [1] })
     expect((await good).filters).toEqual([{ filter: 'ok/2', qos: 1, reasonCode: 1 }])
+    client.destroy()
+  })
+
+  it('UNSUBSCRIBE carries properties; an UNSUBACK failure rejects and keeps the subscription', async () => {
+    const { client, peer } = await connected({})
+    const subscribing = client.subscribe('u/1')
+    const sub = await peer.expect('subscribe')
+    peer.send({ type: 'suback', packetId: sub.packetId, reasonCodes: [0] })
+    const s1 = await subscribing
+    const refused = client.unsubscribe('u/1', { properties: { userProperties: [['why', 'test']] } })
+    const u = await peer.expect('unsubscribe')
+    expect(u).toMatchObject({ filters: ['u/1'], properties: { userProperties: [['why', 'test']] } })
+    peer.send({ type: 'unsuback', packetId: u.packetId, reasonCodes: [0x87] })
+    await expect(refused).rejects.toMatchObject({ code: 'UNSUBSCRIBE_FAILED', reasonCode: 0x87 })
+    expect(s1.active).toBe(true)
+    const ok = client.unsubscribe('u/1')
+    const u2 = await peer.expect('unsubscribe')
+    peer.send({ type: 'unsuback', packetId: u2.packetId, reasonCodes: [0x11] })
+    await ok
+    expect(s1.active).toBe(false)
     client.destroy()
   })
 
