@@ -2,6 +2,7 @@
 // the exchange at connect, re-authentication started by the client and asked for by the server, and failures.
 import { describe, expect, it } from 'vitest'
 import { createClient, type Authenticator, type AuthStep } from '../src/index.js'
+import { traceCollector } from './helpers.js'
 import { scripted } from './scripted-peer.js'
 
 const url = 'mqtt://scripted.invalid'
@@ -110,6 +111,30 @@ describe('MQTT 5 enhanced authentication', () => {
     await expect(reauth).rejects.toMatchObject({ code: 'AUTH_FAILED', reasonCode: 0x87 })
     expect(lost[0]).toMatchObject({ code: 'SERVER_DISCONNECT', reasonCode: 0x87 })
     expect(lost[0]!.message).toContain('token revoked')
+  })
+
+  it('never puts authentication data into traces or errors', async () => {
+    const s = scripted(5)
+    const trace = traceCollector()
+    const secret: Authenticator = {
+      method: 'TEST-SECRET',
+      step: (st) => {
+        if (st.phase === 'start') return bytes('first-secret-token')
+        if (st.phase === 'continue') throw new Error('refusing')
+        return undefined
+      },
+    }
+    const client = createClient({ servers: [url], protocolVersion: 5, transport: s.transport, reconnect: false, authenticator: secret, trace: { level: 'verbose', sink: trace.sink } })
+    const connecting = client.connect()
+    const peer = await s.nextPeer()
+    await peer.expect('connect')
+    peer.send({ type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'TEST-SECRET', authenticationData: bytes('server-secret-challenge') } })
+    const err = (await connecting.catch((e: unknown) => e)) as Error
+    expect(err).toMatchObject({ code: 'AUTH_FAILED' })
+    const everything = JSON.stringify(trace.entries) + err.message + String(err.stack)
+    expect(trace.entries.length).toBeGreaterThan(0)
+    expect(everything).not.toContain('first-secret-token')
+    expect(everything).not.toContain('server-secret-challenge')
   })
 
   it('reauthenticate() without an authenticator or connection rejects', async () => {
