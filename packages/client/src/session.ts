@@ -298,8 +298,26 @@ export class Session {
     this.deferred.delete(id)
     this.ids.release(id)
     void this.stored(() => this.options.store.del(outKey(id))).catch(() => {})
-    this.wakeSlot()
+    if (!this.resendNext()) this.wakeSlot()
     this.checkIdle()
+  }
+
+  /**
+   * MQTT 5 flow control on resume [MQTT-4.9.0-2]: stored PUBLISHes beyond the server's Receive Maximum wait
+   * here and leave one per freed slot, before any new publish.
+   */
+  private resendQueue: Array<{ id: number; bytes: Uint8Array }> = []
+  private resendHead = 0
+
+  private resendNext(): boolean {
+    while (this.resendHead < this.resendQueue.length) {
+      const next = this.resendQueue[this.resendHead++]!
+      if (this.resendHead === this.resendQueue.length) { this.resendQueue = []; this.resendHead = 0 }
+      if (!this.outbound.has(next.id) || !this.conn?.open) continue
+      this.conn.queue.publish(next.bytes, next.id)
+      return true
+    }
+    return false
   }
 
   /** Called when nothing is in flight any more (disconnect's quiesce waits for it). */
@@ -361,6 +379,8 @@ export class Session {
    */
   connectionEnded(error: Error, keep: boolean, clean: boolean): void {
     this.conn = undefined
+    this.resendQueue = []
+    this.resendHead = 0
     for (const [id, ack] of this.acks) {
       this.ids.release(id)
       ack.reject(error)
@@ -424,6 +444,7 @@ export class Session {
     if (!sessionPresent) this.inbound.clear()
     const stored = await readStoredSession(store, this.version, this.options.trace, sessionPresent)
     this.inbound.load(stored.inbound)
+    let resent = 0
     for (const { id, bytes, packet } of stored.outbound) {
       // Offline-queued publishes leave with the offline queue, in its order.
       if (this.deferred.has(id)) continue
@@ -451,7 +472,9 @@ export class Session {
           out[0] = out[0]! | 0x08
         }
         entry.sent = true
-        this.conn?.queue.publish(out, id)
+        if (this.version === 5 && resent >= this.options.maxInflight) this.resendQueue.push({ id, bytes: out })
+        else this.conn?.queue.publish(out, id)
+        resent++
       } else {
         this.conn?.queue.control(bytes)
       }

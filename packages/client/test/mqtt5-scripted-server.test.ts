@@ -2,6 +2,7 @@
 // (Maximum QoS, Retain Available, Server Keep Alive, Assigned Client Identifier), Server Reference
 // redirects, inbound topic aliases, our Receive Maximum and Maximum Packet Size, and each DISCONNECT reason.
 import { encode, type ConnackProperties } from '@isomqtt/codec'
+import { MemoryStore } from '@isomqtt/store'
 import { describe, expect, it } from 'vitest'
 import { createClient, type ClientOptions, type Message, type MqttError } from '../src/index.js'
 import { once, signal } from './helpers.js'
@@ -111,6 +112,37 @@ describe('MQTT 5 CONNACK limits', () => {
     const { client } = await connected({}, { wildcardSubscriptionAvailable: false, sharedSubscriptionAvailable: false })
     await expect(client.subscribe('a/+')).rejects.toMatchObject({ code: 'WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED' })
     await expect(client.subscribe('$share/g/a')).rejects.toMatchObject({ code: 'SHARED_SUBSCRIPTIONS_NOT_SUPPORTED' })
+    client.destroy()
+  })
+})
+
+describe('MQTT 5 flow control on resume', () => {
+  it('resends stored publishes no faster than the server Receive Maximum allows', async () => {
+    const store = new MemoryStore()
+    await store.open()
+    for (const id of [1, 2, 3, 4]) {
+      await store.put(`o.${id}`, encode({ type: 'publish', topic: `r/${id}`, payload: bytes(String(id)), qos: 1, retain: false, dup: false, packetId: id }, 5))
+    }
+    const s = scripted(5)
+    const client = createClient({ servers: [url], protocolVersion: 5, transport: s.transport, reconnect: false, clean: false, store, properties: { sessionExpiryInterval: 60 } })
+    const connecting = client.connect()
+    const peer = await s.nextPeer()
+    await peer.expect('connect')
+    peer.send({ type: 'connack', sessionPresent: true, reasonCode: 0, properties: { receiveMaximum: 2 } })
+    const { resumed } = await connecting
+    expect(resumed.map((r) => r.packetId)).toEqual([1, 2, 3, 4])
+    const first = [await peer.expect('publish'), await peer.expect('publish')]
+    expect(first.map((p) => p.packetId)).toEqual([1, 2])
+    expect(first.every((p) => p.dup)).toBe(true)
+    // The third leaves only once a slot frees; all four at once would already be in `received` here.
+    peer.send({ type: 'puback', packetId: 1 })
+    const third = await peer.expect('publish')
+    expect(third.packetId).toBe(3)
+    expect(peer.received.filter((p) => p.type === 'publish')).toHaveLength(3)
+    peer.send({ type: 'puback', packetId: 2 }, { type: 'puback', packetId: 3 })
+    expect((await peer.expect('publish')).packetId).toBe(4)
+    peer.send({ type: 'puback', packetId: 4 })
+    await Promise.all(resumed.map((r) => r.done))
     client.destroy()
   })
 })
