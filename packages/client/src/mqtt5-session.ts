@@ -2,15 +2,16 @@
 // subscription identifiers, a redirect to follow, the assigned client id) and the per-connection link.
 // The runtime calls these hooks only when the connection speaks MQTT 5.
 import type {
-  AuthPacket, ConnackPacket, ConnectProperties, DisconnectPacket, DisconnectProperties, PublishPacket,
+  AuthPacket, ConnackPacket, ConnectProperties, DisconnectPacket, DisconnectProperties, PublishPacket, QoS,
 } from '@isomqtt/codec'
 import { AuthDriver, type Authenticator } from './auth.js'
-import type { MqttError } from './errors.js'
+import { MqttError } from './errors.js'
 import { sendLimit } from './flow-control.js'
 import { isUtf8, Mqtt5Link } from './mqtt5-link.js'
 import { connackReasonError, reasonError } from './reason.js'
 import { UNLIMITED, type ServerLimits } from './server-limits.js'
 import { SubscriptionIds } from './subscription-ids.js'
+import type { Tracer } from './trace.js'
 
 /** What a server DISCONNECT becomes: the error plus what it said. */
 export interface ServerDisconnectError extends MqttError {
@@ -103,16 +104,32 @@ export class Mqtt5Session<S> {
 
   /**
    * Checks a received PUBLISH: resolves its topic alias and counts it against our Receive Maximum (both
-   * throw protocol errors that close the connection); returns a reason code to refuse it with (0x99 for
-   * a payload flagged as UTF-8 that is not), or 0 to deliver it.
+   * throw protocol errors that close the connection). A payload flagged as UTF-8 that is not is refused
+   * with PUBACK / PUBREC 0x99 and not delivered (MQTT 5 §3.3.2.3.2): returns false then.
    */
-  inbound(p: PublishPacket): number {
+  accept(p: PublishPacket, ack: (qos: QoS, id: number, reasonCode: number) => void, trace: Tracer): boolean {
     const link = this.link
-    if (!link) return 0
+    if (!link) return true
     link.inbound(p)
     if (p.qos > 0) link.quota.received(p.packetId!)
-    if (p.properties?.payloadFormatIndicator && !isUtf8(p.payload)) return 0x99
-    return 0
+    if (!p.properties?.payloadFormatIndicator || isUtf8(p.payload)) return true
+    trace.warn('message', `refused a publish on ${p.topic}: payload is not UTF-8 as flagged`)
+    if (p.qos > 0) {
+      ack(p.qos, p.packetId!, 0x99)
+      this.released(p.packetId!)
+    }
+    return false
+  }
+
+  /** Start a re-authentication on the live connection (`send` undefined: none); settles when the server answers. */
+  reauthenticate(send: ((p: AuthPacket) => void) | undefined, fail: (e: MqttError) => void): Promise<void> {
+    const auth = this.auth
+    if (!auth) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
+    if (!send) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (auth.reauthenticating) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'a re-authentication is already in progress'))
+    const done = auth.waitReauth()
+    auth.startReauth().then(send, (err: MqttError) => { auth.aborted(err); fail(err) })
+    return done
   }
 
   /** The acknowledgement ending an inbound exchange was sent (PUBACK, PUBCOMP, or a refusing PUBREC). */

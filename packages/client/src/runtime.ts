@@ -417,29 +417,16 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   /** Start a re-authentication (MQTT 5 enhanced authentication); settles when the server accepts or refuses. */
   reauthenticate(): Promise<void> {
-    const auth = this.v5.auth
-    if (!auth || this.version !== 5) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
-    const conn = this.conn
-    if (this.state !== 'connected' || !conn) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
-    if (auth.reauthenticating) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'a re-authentication is already in progress'))
-    const done = auth.waitReauth()
-    auth.startReauth().then((packet) => { if (this.conn === conn) conn.send(packet) }, (err: MqttError) => { auth.aborted(err); this.fail5(err) })
-    return done
+    const conn = this.state === 'connected' && this.version === 5 ? this.conn : undefined
+    return this.v5.reauthenticate(conn && ((p) => { if (this.conn === conn) conn.send(p) }), (err) => this.fail5(err))
   }
 
   private receive(p: PublishPacket): void {
     if (this.version === 5) {
-      let refuse: number
       try {
-        refuse = this.v5.inbound(p)
+        if (!this.v5.accept(p, (qos, id, reason) => this.session.acknowledge(qos, id, reason), this.trace)) return
       } catch (err) {
         this.fail5(err as MqttError)
-        return
-      }
-      if (refuse !== 0) {
-        // [MQTT-3.3.2-?] a payload flagged as UTF-8 that is not: refused with 0x99, never delivered.
-        this.trace.warn('message', `refused a publish on ${p.topic}: payload is not UTF-8 as flagged`)
-        if (p.qos > 0) { this.session.acknowledge(p.qos, p.packetId!, refuse); this.v5.released(p.packetId!) }
         return
       }
     }
