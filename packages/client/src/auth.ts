@@ -2,7 +2,7 @@
 // the steps into CONNECT properties and AUTH packets, at connect time and for re-authentication (started
 // by us with reauthenticate(), or answered when the server sends AUTH 0x19). Authentication data is a
 // secret: it never reaches traces or error messages.
-import type { AuthPacket, AuthProperties } from '@isomqtt/codec'
+import type { AuthPacket, AuthProperties, UserProperty } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { reasonError } from './reason.js'
 
@@ -23,12 +23,28 @@ export interface AuthStep {
   properties?: AuthProperties
 }
 
+/** What a step sends: the Authentication Data alone, or with user properties for the packet carrying it. */
+export type AuthStepResult = Uint8Array | undefined | { data?: Uint8Array; userProperties?: UserProperty[] }
+
 /** An enhanced authentication method: its name and an async step function. */
 export interface Authenticator {
   /** The Authentication Method, e.g. 'SCRAM-SHA-256'. */
   method: string
-  /** Computes the data to send for one step (undefined: none). Throwing ends the exchange. */
-  step(step: AuthStep): Promise<Uint8Array | undefined> | Uint8Array | undefined
+  /**
+   * Computes what to send for one step (undefined: no data). `{ data, userProperties }` also puts user
+   * properties on the AUTH packet (or, for the first step at connect, on CONNECT). Throwing ends the exchange.
+   */
+  step(step: AuthStep): Promise<AuthStepResult> | AuthStepResult
+}
+
+/** A step's result as packet properties. */
+type StepOutput = Pick<AuthProperties, 'authenticationData' | 'userProperties'>
+
+function stepOutput(r: AuthStepResult): StepOutput {
+  if (r === undefined || r instanceof Uint8Array) return { authenticationData: r }
+  const out: StepOutput = { authenticationData: r.data }
+  if (r.userProperties && r.userProperties.length > 0) out.userProperties = r.userProperties
+  return out
 }
 
 function authFailed(message: string, cause?: unknown): MqttError {
@@ -47,18 +63,18 @@ export class AuthDriver {
     return this.reauth !== undefined
   }
 
-  private async run(step: AuthStep): Promise<Uint8Array | undefined> {
+  private async run(step: AuthStep): Promise<StepOutput> {
     try {
-      return await this.authenticator.step(step)
+      return stepOutput(await this.authenticator.step(step))
     } catch (cause) {
       throw authFailed(`authenticator ${this.authenticator.method} failed in step '${step.phase}'`, cause)
     }
   }
 
   /** The CONNECT properties that start the exchange. */
-  async connectProperties(): Promise<Pick<AuthProperties, 'authenticationMethod' | 'authenticationData'>> {
-    const data = await this.run({ phase: 'start', data: undefined, reauthenticate: false })
-    return { authenticationMethod: this.authenticator.method, authenticationData: data }
+  async connectProperties(): Promise<Pick<AuthProperties, 'authenticationMethod' | 'authenticationData' | 'userProperties'>> {
+    const out = await this.run({ phase: 'start', data: undefined, reauthenticate: false })
+    return { authenticationMethod: this.authenticator.method, ...out }
   }
 
   /** Throws PROTOCOL_ERROR unless the server kept our method [MQTT-4.12.0-5]. */
@@ -85,8 +101,8 @@ export class AuthDriver {
       if (code === 0x18) {
         this.checkMethod(props?.authenticationMethod)
         if (connected && !this.reauth) throw new MqttError('PROTOCOL_ERROR', 'AUTH 0x18 without a re-authentication in progress', { reasonCode: 0x82 })
-        const data = await this.run({ phase: 'continue', data: props?.authenticationData, reauthenticate: connected, properties: props })
-        return { type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: this.authenticator.method, authenticationData: data } }
+        const out = await this.run({ phase: 'continue', data: props?.authenticationData, reauthenticate: connected, properties: props })
+        return { type: 'auth', reasonCode: 0x18, properties: { authenticationMethod: this.authenticator.method, ...out } }
       }
       if (code === 0x00 && connected && this.reauth) {
         this.checkMethod(props?.authenticationMethod)
@@ -110,8 +126,8 @@ export class AuthDriver {
 
   /** Start a re-authentication: resolves with the AUTH 0x19 to send; `done` settles when the server accepts. */
   async startReauth(): Promise<AuthPacket> {
-    const data = await this.run({ phase: 'start', data: undefined, reauthenticate: true })
-    return { type: 'auth', reasonCode: 0x19, properties: { authenticationMethod: this.authenticator.method, authenticationData: data } }
+    const out = await this.run({ phase: 'start', data: undefined, reauthenticate: true })
+    return { type: 'auth', reasonCode: 0x19, properties: { authenticationMethod: this.authenticator.method, ...out } }
   }
 
   /** A promise for the re-authentication about to be started by the caller. */

@@ -6,7 +6,7 @@ export type { ReconnectOptions, ReconnectingInfo, AttemptInfo, AttemptOverrides 
 export type { OfflineQueueOptions } from './offline-queue.js'
 export { Message } from './message.js'
 export type { RespondOptions } from './message.js'
-export type { Authenticator, AuthStep } from './auth.js'
+export type { Authenticator, AuthStep, AuthStepResult } from './auth.js'
 export type { RequestOptions } from './request-response.js'
 export type { ServerLimits } from './server-limits.js'
 export type { SubscribeFilter, SubscribeError } from './subscribe-request.js'

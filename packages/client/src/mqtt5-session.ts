@@ -52,7 +52,10 @@ export class Mqtt5Session<S> {
   /** The CONNECT properties: the user's, plus the authentication method and its first data. */
   async connectProperties(user: ConnectProperties | undefined): Promise<ConnectProperties | undefined> {
     if (!this.auth) return user
-    return { ...user, ...(await this.auth.connectProperties()) }
+    const auth = await this.auth.connectProperties()
+    // The authenticator's user properties follow the user's own; both keep their order.
+    const userProperties = auth.userProperties && user?.userProperties ? [...user.userProperties, ...auth.userProperties] : auth.userProperties ?? user?.userProperties
+    return { ...user, ...auth, userProperties }
   }
 
   /** A CONNACK 0x00 arrived: the connection's link; returns the in-flight cap to use. */
