@@ -1,27 +1,33 @@
 // The browser's WebSocket factory (also runs in Node over ws's class, which speaks the same interface).
 import { TransportError } from './errors.js'
-import { mapError } from './map-error.js'
-import type { Transport, TransportOptions, WebSocketConstructor } from './types.js'
+import { mapWebError, type ErrorMapper } from './map-web-error.js'
+import type { Transport, TransportFactory, TransportOptions, WebSocketConstructor } from './types.js'
 import { openWebSocket } from './websocket-connect.js'
 
-/** Opens `ws:`/`wss:` with `wsOptions.WebSocket` or `globalThis.WebSocket`; browsers cannot set headers. */
-export function createWebSocketTransport(url: URL, options: TransportOptions): Promise<Transport> {
-  const Ctor = options.wsOptions?.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  if (!Ctor) {
-    return Promise.reject(new TransportError('UNSUPPORTED_OPTION', 'no WebSocket class: pass wsOptions.WebSocket'))
+/** Builds the W3C WebSocket factory over an error mapper (the Node entry passes its errno/OpenSSL table). */
+export function w3cWebSocketFactory(mapError: ErrorMapper): TransportFactory {
+  return (url: URL, options: TransportOptions): Promise<Transport> => {
+    const Ctor = options.wsOptions?.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+    if (!Ctor) {
+      return Promise.reject(new TransportError('UNSUPPORTED_OPTION', 'no WebSocket class: pass wsOptions.WebSocket'))
+    }
+    if (options.wsOptions?.headers) {
+      return Promise.reject(new TransportError('UNSUPPORTED_OPTION',
+        'browsers cannot set WebSocket handshake headers; put the token in the URL with wsOptions.urlProvider'))
+    }
+    return openWebSocket(url, options, {
+      create: (target, protocols) => new Ctor(target.href, protocols),
+      handshakeError: (event, what) => {
+        // Browsers hide the cause (refused, DNS, TLS and the HTTP status look alike); other classes may tell.
+        const cause = (event as { error?: unknown } | null)?.error
+        return cause !== undefined
+          ? mapError(cause, what, 'connect')
+          : new TransportError('WS_HANDSHAKE_FAILED', `${what}: WebSocket connection failed (the browser does not say why)`, { cause: event })
+      },
+      mapError,
+    })
   }
-  if (options.wsOptions?.headers) {
-    return Promise.reject(new TransportError('UNSUPPORTED_OPTION',
-      'browsers cannot set WebSocket handshake headers; put the token in the URL with wsOptions.urlProvider'))
-  }
-  return openWebSocket(url, options, {
-    create: (target, protocols) => new Ctor(target.href, protocols),
-    handshakeError: (event, what) => {
-      // Browsers hide the cause (refused, DNS, TLS and the HTTP status look alike); other classes may tell.
-      const cause = (event as { error?: unknown } | null)?.error
-      return cause !== undefined
-        ? mapError(cause, what, 'connect')
-        : new TransportError('WS_HANDSHAKE_FAILED', `${what}: WebSocket connection failed (the browser does not say why)`, { cause: event })
-    },
-  })
 }
+
+/** Opens `ws:`/`wss:` with `wsOptions.WebSocket` or `globalThis.WebSocket`; browsers cannot set headers. */
+export const createWebSocketTransport: TransportFactory = /* @__PURE__ */ w3cWebSocketFactory(mapWebError)

@@ -12,7 +12,7 @@ export { createDuplexPair } from './duplex-pair.js'
 export { createWebSocketTransport }
 
 /** Opens `ws:`/`wss:` in a browser; `mqtt:` and the other raw-socket schemes are UNSUPPORTED_SCHEME. */
-export const openTransport = createOpener(
+export const openTransport = /* @__PURE__ */ createOpener(
   { ws: createWebSocketTransport },
   'browsers cannot open raw TCP sockets; use ws:// or wss://',
 )

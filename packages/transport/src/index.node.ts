@@ -1,4 +1,9 @@
 // Node entry of @isomqtt/transport: TCP, TLS, unix sockets and WebSocket (through ws).
+// Loads readable-stream's index, which puts the stream operators (map, filter, toArray...) on Readable.prototype,
+// so in Node a WebSocket transport has them like net.Socket has; browser bundles skip them (readable-duplex.ts).
+import 'readable-stream'
+import { w3cWebSocketFactory } from './browser-websocket-transport.js'
+import { mapError } from './map-error.js'
 import { createWebSocketTransport } from './node-websocket-transport.js'
 import { createOpener } from './open-transport.js'
 import { createTcpTransport } from './tcp-transport.js'
@@ -12,8 +17,10 @@ export type {
 } from './types.js'
 export { WebSocketDuplex, type WebSocketDuplexOptions, type WebSocketFlowControl } from './websocket-duplex.js'
 export { createDuplexPair } from './duplex-pair.js'
-export { createWebSocketTransport as createBrowserWebSocketTransport } from './browser-websocket-transport.js'
 export { createTcpTransport, createTlsTransport, createUnixTransport, createWebSocketTransport }
+
+/** The browser's W3C WebSocket factory, for a W3C WebSocket class in Node (`wsOptions.WebSocket`), with Node's error mapping. */
+export const createBrowserWebSocketTransport = w3cWebSocketFactory(mapError)
 
 /** Opens any supported URL: `mqtt:`/`tcp:`, `mqtts:`/`ssl:`/`tls:`, `ws:`/`wss:`, `mqtt+unix:`/`unix:`. */
 export const openTransport = createOpener(

@@ -1,6 +1,9 @@
-// Turns platform errors (Node errno codes, OpenSSL verify codes, ws errors) into TransportErrors.
-// Pure string matching, no Node imports: the browser factory uses it too when its WebSocket class tells more.
+// Turns Node's errors (errno codes, OpenSSL verify codes, ws errors) into TransportErrors. Only the Node entry
+// loads this table; the browser path maps with map-web-error.ts, which this falls back to.
 import { TransportError, isTransportError, type TransportErrorCode } from './errors.js'
+import { codeOf, mapWebError, type Phase } from './map-web-error.js'
+
+export type { Phase }
 
 type Rule = readonly [TransportErrorCode, string]
 
@@ -43,34 +46,14 @@ const rules: Record<string, Rule> = {
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: ['TLS_HANDSHAKE_FAILED', 'server aborted the TLS handshake'],
 }
 
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? code : undefined
-}
-
-/** Where the failure happened: opening the connection, or on an open stream. */
-export type Phase = 'connect' | 'stream'
-
-/** Maps any error to a TransportError naming its cause; `what` is `scheme://host:port` (no secrets). */
+/** Maps Node's errors (errno, OpenSSL and ws codes) to a TransportError; `what` is `scheme://host:port`. */
 export function mapError(err: unknown, what: string, phase: Phase): TransportError {
   if (isTransportError(err)) return err
   const code = codeOf(err)
   const rule = code === undefined ? undefined : rules[code]
   if (rule) return new TransportError(rule[0], `${what}: ${rule[1]} (${code})`, { cause: err })
-  const message = err instanceof Error ? err.message : String(err)
-  // ws reports a refused handshake as an error with this message; the status is what the user needs.
-  const status = /^Unexpected server response: (\d{3})/.exec(message)
-  if (status) {
-    return new TransportError('WS_HANDSHAKE_FAILED', `${what}: WebSocket handshake refused with HTTP ${status[1]}`, { cause: err, status: Number(status[1]) })
-  }
-  if (code?.startsWith('WS_ERR_')) return new TransportError('WS_PROTOCOL_ERROR', `${what}: invalid WebSocket frame (${code})`, { cause: err })
   if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return new TransportError('TLS_HANDSHAKE_FAILED', `${what}: TLS failed (${code})`, { cause: err })
   }
-  if (phase === 'connect' && /sec-websocket|subprotocol|handshake/i.test(message)) {
-    return new TransportError('WS_HANDSHAKE_FAILED', `${what}: WebSocket handshake failed`, { cause: err })
-  }
-  return phase === 'connect'
-    ? new TransportError('CONNECTION_FAILED', `${what}: cannot connect${code ? ` (${code})` : ''}`, { cause: err })
-    : new TransportError('CONNECTION_CLOSED', `${what}: connection lost${code ? ` (${code})` : ''}`, { cause: err })
+  return mapWebError(err, what, phase)
 }

@@ -48,5 +48,6 @@ export function createWebSocketTransport(url: URL, options: TransportOptions): P
       }
     },
     handshakeError: (event, at) => mapError((event as { error?: unknown }).error ?? event, at, 'connect'),
+    mapError,
   })
 }

@@ -55,6 +55,8 @@ export interface WebSocketOptions {
   WebSocket?: WebSocketConstructor
   /** Browser factory: a write completes once `bufferedAmount` is at or below this many bytes (default 256 KiB). */
   bufferedAmountHighWaterMark?: number
+  /** Writes made in one tick leave as frames of at most this many bytes (default 64 KiB); a larger write goes alone. */
+  maxMergedFrameBytes?: number
 }
 
 /** How to open a transport. */

@@ -1,7 +1,7 @@
 // Opens a WebSocket and hands it to the adapter once it is open; shared by the Node and browser factories.
 import { attemptConnection } from './connect-attempt.js'
 import { TransportError } from './errors.js'
-import { mapError } from './map-error.js'
+import type { ErrorMapper } from './map-web-error.js'
 import type { Transport, TransportOptions, WebSocketLike } from './types.js'
 import { describe, toUrl, webSocketUrl } from './url.js'
 import { WebSocketDuplex, type WebSocketFlowControl } from './websocket-duplex.js'
@@ -16,6 +16,8 @@ export interface WebSocketDialer {
   flow?(ws: WebSocketLike): WebSocketFlowControl
   /** Names the cause of an 'error' event before the socket opened. */
   handshakeError(event: unknown, what: string): TransportError
+  /** Maps the platform's errors (Node: its errno/OpenSSL table; browsers: map-web-error.ts). */
+  mapError: ErrorMapper
 }
 
 const noop = (): void => {}
@@ -57,9 +59,11 @@ export function openWebSocket(url: URL, options: TransportOptions, dialer: WebSo
         control.resolve(new WebSocketDuplex(socket, {
           what,
           ...dialer.flow?.(socket),
-          mapError: (event) => mapError((event as { error?: unknown }).error ?? event, what, 'stream'),
+          mapError: (event) => dialer.mapError((event as { error?: unknown }).error ?? event, what, 'stream'),
           ...(options.wsOptions?.bufferedAmountHighWaterMark !== undefined
             ? { bufferedAmountHighWaterMark: options.wsOptions.bufferedAmountHighWaterMark } : {}),
+          ...(options.wsOptions?.maxMergedFrameBytes !== undefined
+            ? { maxMergedFrameBytes: options.wsOptions.maxMergedFrameBytes } : {}),
         }) as unknown as Transport)
       }
       const onError = (event: unknown): void => {
@@ -74,7 +78,7 @@ export function openWebSocket(url: URL, options: TransportOptions, dialer: WebSo
       socket.addEventListener('error', onError)
       socket.addEventListener('close', onClose)
     }
-    run().catch((err: unknown) => control.reject(mapError(err, what, 'connect')))
+    run().catch((err: unknown) => control.reject(dialer.mapError(err, what, 'connect')))
     return () => { if (ws) close(ws) }
   })
 }

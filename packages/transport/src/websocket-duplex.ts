@@ -1,13 +1,26 @@
 // One adapter from a W3C WebSocket (the browser's, or `ws`'s class in Node) to a Duplex of bytes,
 // modelled on ws's lib/stream.js. Browser-safe: platform powers arrive as optional hooks.
-import { Duplex } from 'readable-stream'
+import { Duplex } from './readable-duplex.js'
 import { tickCorker } from './coalesce-writes.js'
 import { TransportError } from './errors.js'
-import { mapError } from './map-error.js'
 import type { WebSocketLike } from './types.js'
 
 const OPEN = 1
 const CLOSED = 3
+
+/** Default cap of a frame merged from several writes: small against any broker's or proxy's frame limit. */
+export const DEFAULT_MAX_MERGED_FRAME_BYTES = 64 * 1024
+
+/** Copies chunks[from..to) (`size` bytes in all) into one buffer. */
+function merge(chunks: Array<{ chunk: Uint8Array }>, from: number, to: number, size: number): Uint8Array {
+  const frame = new Uint8Array(size)
+  for (let i = from, offset = 0; i < to; i++) {
+    const { chunk } = chunks[i]!
+    frame.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return frame
+}
 
 /** What a platform can do beyond the W3C interface; every hook is optional. */
 export interface WebSocketFlowControl {
@@ -19,7 +32,7 @@ export interface WebSocketFlowControl {
   resume?(): void
   /** Drops the connection at once (Node ws `terminate()`); without it `close(1000)`. */
   terminate?(): void
-  /** Names the cause of an 'error' event (Node ws carries the error; browsers carry nothing). */
+  /** Names the cause of an 'error' event or a failed send (Node ws carries the error; browsers carry nothing). */
   mapError?(event: unknown): TransportError
 }
 
@@ -29,6 +42,8 @@ export interface WebSocketDuplexOptions extends WebSocketFlowControl {
   what: string
   /** Without a `send` hook, a write completes once `bufferedAmount` is at or below this (default 256 KiB). */
   bufferedAmountHighWaterMark?: number
+  /** Writes of one tick merge into frames of at most this many bytes (default 64 KiB); a larger write goes alone. */
+  maxMergedFrameBytes?: number
   /** How often to look at `bufferedAmount` while above the mark; browsers have no event for it (default 5 ms). */
   pollIntervalMs?: number
 }
@@ -42,6 +57,7 @@ export class WebSocketDuplex extends Duplex {
   readonly #options: WebSocketDuplexOptions
   readonly #beforeWrite: () => void
   readonly #highWaterMark: number
+  readonly #maxMergedFrame: number
   #paused = false
   #closeSeen = false
   #peerFailed = false
@@ -52,6 +68,7 @@ export class WebSocketDuplex extends Duplex {
     this.webSocket = ws
     this.#options = options
     this.#highWaterMark = options.bufferedAmountHighWaterMark ?? 256 * 1024
+    this.#maxMergedFrame = options.maxMergedFrameBytes ?? DEFAULT_MAX_MERGED_FRAME_BYTES
     this.#beforeWrite = tickCorker(this)
     ws.addEventListener('message', this.#onMessage)
     ws.addEventListener('close', this.#onClose)
@@ -118,17 +135,34 @@ export class WebSocketDuplex extends Duplex {
   }
 
   override _writev(chunks: Array<{ chunk: Uint8Array }>, callback: (err?: Error | null) => void): void {
-    if (chunks.length === 1) return this.#send(chunks[0]!.chunk, callback)
-    let size = 0
-    for (const { chunk } of chunks) size += chunk.byteLength
-    // One frame per batch: the copy is the price of not sending one frame per packet.
-    const frame = new Uint8Array(size)
-    let offset = 0
-    for (const { chunk } of chunks) {
-      frame.set(chunk, offset)
-      offset += chunk.byteLength
+    // One frame per batch (the copy is the price of not sending one frame per packet), but never more than
+    // maxMergedFrameBytes in one merged frame: a writer that ignores backpressure would otherwise make one
+    // frame of everything it wrote in a tick. A single write larger than the cap still goes whole, uncopied.
+    const cap = this.#maxMergedFrame
+    const frames: Uint8Array[] = []
+    for (let i = 0; i < chunks.length;) {
+      let size = chunks[i]!.chunk.byteLength
+      let j = i + 1
+      while (j < chunks.length && size + chunks[j]!.chunk.byteLength <= cap) size += chunks[j++]!.chunk.byteLength
+      frames.push(j === i + 1 ? chunks[i]!.chunk : merge(chunks, i, j, size))
+      i = j
     }
-    this.#send(frame, callback)
+    if (frames.length === 1) return this.#send(frames[0]!, callback)
+    let left = frames.length
+    let failed = false
+    const sent = (err?: Error | null): void => {
+      if (failed) return
+      if (err) {
+        failed = true
+        callback(err)
+      } else if (--left === 0) {
+        callback()
+      }
+    }
+    for (const frame of frames) {
+      if (failed) break
+      this.#send(frame, sent)
+    }
   }
 
   override _final(callback: (err?: Error | null) => void): void {
@@ -156,18 +190,23 @@ export class WebSocketDuplex extends Duplex {
     return new TransportError('CONNECTION_CLOSED', `${this.#options.what}: WebSocket is closed`)
   }
 
+  #sendError(err: unknown): TransportError {
+    return this.#options.mapError?.(err)
+      ?? new TransportError('CONNECTION_CLOSED', `${this.#options.what}: WebSocket send failed`, { cause: err })
+  }
+
   #send(data: Uint8Array, callback: (err?: Error | null) => void): void {
     const ws = this.webSocket
     if (ws.readyState !== OPEN) return callback(this.#closedError())
-    const { send, what } = this.#options
+    const { send } = this.#options
     if (send) {
-      send(data, (err) => callback(err ? mapError(err, what, 'stream') : null))
+      send(data, (err) => callback(err ? this.#sendError(err) : null))
       return
     }
     try {
       ws.send(data)
     } catch (err) {
-      return callback(mapError(err, what, 'stream'))
+      return callback(this.#sendError(err))
     }
     if (ws.bufferedAmount <= this.#highWaterMark) return callback()
     this.#waitForBufferedAmount(callback)

@@ -6,7 +6,7 @@ import { createServer as createTlsServer } from 'node:tls'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBrowserWebSocketTransport, openTransport, type Transport, type WebSocketConstructor } from '../src/index.node.js'
+import { createBrowserWebSocketTransport, openTransport, type Transport, type TransportOptions, type WebSocketConstructor } from '../src/index.node.js'
 import { closeTransport } from './support/raw-mqtt.js'
 import { createTestCertificates } from '../../../tests/support/certs.js'
 
@@ -96,5 +96,55 @@ describe.each([
     await arrived
     expect(frames).toHaveLength(1)
     expect(frames[0]).toEqual(expected)
+  })
+})
+
+describe.each([
+  ['Node ws factory', (url: string, o: TransportOptions) => openTransport(url, o)],
+  ['browser adapter over ws\'s class', (url: string, o: TransportOptions) => createBrowserWebSocketTransport(new URL(url), { ...o, wsOptions: { ...o.wsOptions, WebSocket: WebSocket as unknown as WebSocketConstructor } })],
+] as Array<[string, (url: string, o: TransportOptions) => Promise<Transport>]>)('WebSocket merged frames are capped (%s)', (_name, open) => {
+  async function frameSink(total: number): Promise<{ url: string; frames: Promise<Buffer[]> }> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 64 * 1024 * 1024 })
+    await once(wss, 'listening')
+    cleanups.push(() => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(r) }))
+    const frames = new Promise<Buffer[]>((resolve) => {
+      const got: Buffer[] = []
+      let bytes = 0
+      wss.on('connection', (ws: ServerSocket) => ws.on('message', (data: Buffer) => {
+        got.push(data)
+        bytes += data.length
+        if (bytes >= total) resolve(got)
+      }))
+    })
+    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, frames }
+  }
+
+  // 1000-byte packets with distinct contents, so order and completeness show in the bytes.
+  const many = (count: number, size = 1000): Uint8Array[] =>
+    Array.from({ length: count }, (_, i) => new Uint8Array(size).fill(i % 251))
+
+  it('4 MB written in one tick leave as frames of at most 64 KiB (the default), in order', async () => {
+    const writes = many(4000)
+    const { url, frames } = await frameSink(4_000_000)
+    const t = await open(url, {})
+    cleanups.push(() => closeTransport(t))
+    for (const w of writes) t.write(w)
+    const got = await frames
+    expect(Math.max(...got.map((f) => f.length))).toBeLessThanOrEqual(64 * 1024)
+    // Still batched: whole 64 KiB frames of 1000-byte packets, not a frame per packet.
+    expect(got.length).toBe(Math.ceil(4000 / Math.floor(65536 / 1000)))
+    // Buffer#equals: a deep toEqual over 4 MB would take seconds.
+    expect(Buffer.concat(got).equals(Buffer.concat(writes))).toBe(true)
+  })
+
+  it('honours wsOptions.maxMergedFrameBytes, and a single larger write still goes whole', async () => {
+    const writes = [...many(10), new Uint8Array(20_000).fill(7), ...many(3)]
+    const { url, frames } = await frameSink(33_000)
+    const t = await open(url, { wsOptions: { maxMergedFrameBytes: 4096 } })
+    cleanups.push(() => closeTransport(t))
+    for (const w of writes) t.write(w)
+    const got = await frames
+    expect(got.map((f) => f.length)).toEqual([4000, 4000, 2000, 20_000, 3000])
+    expect(Buffer.concat(got).equals(Buffer.concat(writes))).toBe(true)
   })
 })
