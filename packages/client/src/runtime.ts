@@ -1,29 +1,31 @@
-// The client's engine: runs the lifecycle state machine and performs its actions, handles the packets of
-// the live connection, and feeds received messages to the dispatcher. client.ts is the public face of it.
-import { encode } from '@isomqtt/codec'
-import type { ConnackPacket, ConnectPacket, DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
-import { openTransport } from '@isomqtt/transport'
+// The client's engine: runs the lifecycle state machine and performs its actions, and owns the live
+// connection. Publishes go through outbound-flow, received messages through inbound-flow, session resume
+// through resume-gate, and reconnect-wiring builds the reconnect loop. client.ts is the public face of it.
+import type { DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import type { Connection, ConnectionHandler } from './connection.js'
-import { attemptConnect } from './connector.js'
-import { Dispatcher, type DispatchHost } from './dispatcher.js'
+import { ConnectionSetup } from './connection-setup.js'
 import { MqttError } from './errors.js'
-import { keepaliveFor, type Keepalive } from './keepalive.js'
-import { Message, type Responder } from './message.js'
+import { InboundFlow, type InboundHost } from './inbound-flow.js'
+import type { Keepalive } from './keepalive.js'
+import { LifecycleWaiters, type ConnectOutcome } from './lifecycle-waiters.js'
+import type { Responder } from './message.js'
 import { Mqtt5Session } from './mqtt5-session.js'
-import { OfflinePublisher } from './offline-publisher.js'
-import { Qos2ReplayGuard } from './qos2-replay-guard.js'
-import { buildConnectPacket, type ResolvedOptions } from './options.js'
+import type { ResolvedOptions } from './options.js'
+import { OutboundFlow, type OutboundHost } from './outbound-flow.js'
+import { Quiesce } from './quiesce.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
-import { isRefusal, ReconnectLoop } from './reconnect.js'
+import type { ReconnectLoop } from './reconnect.js'
+import { createReconnect, retriesAfter } from './reconnect-wiring.js'
 import { resubscribe, type SubscribeEntry } from './resubscribe.js'
+import { ResumeGate } from './resume-gate.js'
 import type { Router } from './router.js'
 import { Session } from './session.js'
 import { transition, type ConnectionState, type LifecycleAction, type LifecycleEvent } from './state-machine.js'
 import type { Subscription } from './subscription.js'
-import { defaultTimers, type TimerHandle, type TimerSource } from './timers.js'
+import { StoreLifecycle } from './store-lifecycle.js'
+import { defaultTimers, type TimerSource } from './timers.js'
 import { Tracer } from './trace.js'
-import type { Transport, TransportFactory } from './transport-types.js'
 
 /** What the runtime needs from the MqttClient. */
 export interface RuntimeHost {
@@ -34,49 +36,33 @@ export interface RuntimeHost {
   liveSubscriptions(): SubscribeEntry[]
 }
 
-interface Deferred<T> { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void }
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void
-  let reject!: (e: Error) => void
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
-  return { promise, resolve, reject }
-}
-
-const defaultFactory: TransportFactory = (url, options) => openTransport(url, options) as unknown as Promise<Transport>
-
 /** The connected-client machinery behind MqttClient. */
-export class Runtime implements ConnectionHandler, DispatchHost {
+export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   state: ConnectionState = 'idle'
   version: ProtocolVersion
-  lastConnect: { sessionPresent: boolean; resumed: ResumedReceipt[] } | undefined
+  lastConnect: ConnectOutcome | undefined
   readonly session: Session
   readonly trace: Tracer
-  private readonly dispatcher: Dispatcher
+  private readonly inbound: InboundFlow
+  private readonly outbound: OutboundFlow
+  /** Holds packets and publishes while the session resumes on a new connection. */
+  readonly gate = new ResumeGate()
   /** The timer source (keepalive, timeouts, request timeouts). */
   readonly timers: TimerSource
   private conn: Connection | undefined
   private keepalive: Keepalive | undefined
   private abort: AbortController | undefined
-  private connectWaiter: Deferred<{ sessionPresent: boolean; resumed: ResumedReceipt[] }> | undefined
-  private disconnectWaiters: Array<() => void> = []
-  private storeState: Promise<void> | undefined
-  private resuming: Promise<ResumedReceipt[]> | undefined
-  private resumed = false
-  private holding: Packet[] | undefined
+  private readonly waiters = new LifecycleWaiters()
+  private readonly storeLife: StoreLifecycle
   private graceful = false
   private quiesceMs = 0
-  private quiesceTimer: TimerHandle | undefined
-  private gen = 0
-  private readonly qos2Stored = new Map<number, Promise<void>>()
-  private readonly gens = new WeakMap<Message, number>()
+  private readonly quiescer: Quiesce
   /** The server of the current (or last) connection. */
   server: URL | undefined
   private readonly reconnect: ReconnectLoop | undefined
-  private readonly offline: OfflinePublisher
+  private readonly setup: ConnectionSetup
   private attemptServers: URL[] | undefined
   private previous: ConnectionState = 'idle'
-  private readonly replays = new Qos2ReplayGuard()
   /** MQTT 5 state: authentication, limits, aliases, subscription identifiers, redirects. */
   readonly v5: Mqtt5Session<Subscription>
   /** Publishes msg.respond() answers (set by the client). */
@@ -85,29 +71,35 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly store: Store,
-    private readonly router: Router<Subscription>,
+    store: Store,
+    router: Router<Subscription>,
     private readonly host: RuntimeHost,
   ) {
     this.version = options.protocolVersion
     this.trace = new Tracer(options.trace)
     this.timers = options.timers ?? defaultTimers
     this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
+    this.storeLife = new StoreLifecycle(store, this.session, this.trace)
+    this.quiescer = new Quiesce(this.timers, this.session)
     this.v5 = new Mqtt5Session(options.authenticator, options.followServerReference ?? false)
     // A stored publish keeps its topic; only the bytes written carry this connection's alias.
     this.session.wire = (p, bytes) => this.v5.link ? this.v5.link.wire(p, bytes) : bytes
-    this.dispatcher = new Dispatcher(this, options.orderMatters)
-    this.offline = new OfflinePublisher(options.offlineQueue, this.session)
-    if (options.reconnect) {
-      this.reconnect = new ReconnectLoop(options.reconnect, options.servers, {
-        reconnecting: (info) => this.host.emit('reconnecting', info),
-        attempt: (servers) => {
-          this.attemptServers = servers
-          this.run({ type: 'attemptReconnect' })
-        },
-        gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
-      }, this.timers, this.trace)
-    }
+    this.inbound = new InboundFlow(this, host, router, options)
+    this.outbound = new OutboundFlow(this, options)
+    this.reconnect = createReconnect(options, this.timers, this.trace, {
+      reconnecting: (info) => this.host.emit('reconnecting', info),
+      attempt: (servers) => {
+        this.attemptServers = servers
+        this.run({ type: 'attemptReconnect' })
+      },
+      gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
+    })
+    this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: this.v5, reconnect: this.reconnect, storeLife: this.storeLife })
+  }
+
+  /** The live connection, if any. */
+  get connection(): Connection | undefined {
+    return this.conn
   }
 
   // ---- lifecycle ----
@@ -119,31 +111,30 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     this.state = state
     if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
-    if (state === 'closed' && from !== 'closed') this.storeState = this.closeStore()
+    if (state === 'closed' && from !== 'closed') this.storeLife.close()
     for (const action of actions) this.perform(action)
   }
 
+  /** Carry out one action the state machine asked for. */
   private perform(a: LifecycleAction): void {
     switch (a.type) {
       case 'openConnection': void this.open(); break
-      case 'startKeepalive': this.startKeepalive(); break
+      case 'startKeepalive': this.keepalive = this.setup.startKeepalive(this.conn, (error) => this.run({ type: 'keepaliveTimeout', error })); break
       case 'stopKeepalive': this.keepalive?.stop(); this.keepalive = undefined; break
-      case 'resumeSession': this.resuming = this.resume(a.sessionPresent); break
+      case 'resumeSession': this.gate.run(() => this.resume(a.sessionPresent), (p) => { if (this.conn) this.packet(p) }); break
       case 'resolveConnect': {
-        const waiter = this.connectWaiter
-        this.resuming!.then((resumed) => {
+        const waiter = this.waiters.connect
+        this.gate.resuming!.then((resumed) => {
           this.lastConnect = { sessionPresent: a.sessionPresent, resumed }
-          waiter?.resolve(this.lastConnect)
-          if (this.connectWaiter === waiter) this.connectWaiter = undefined
+          this.waiters.resolveConnect(waiter, this.lastConnect)
           this.host.emit('connect', this.lastConnect)
         }, (err: Error) => this.run({ type: 'protocolError', error: new MqttError('STORE_ERROR', 'session resume failed', { cause: err }) }))
         break
       }
-      case 'rejectConnect':
-        this.connectWaiter?.reject(a.error)
-        this.connectWaiter = undefined
+      case 'rejectConnect': this.waiters.rejectConnect(a.error); break
+      case 'startQuiesce':
+        this.quiescer.start(this.quiesceMs, () => { if (this.state === 'disconnecting') this.run({ type: 'quiesceDone' }) })
         break
-      case 'startQuiesce': this.quiesce(); break
       case 'sendDisconnect': this.conn?.send(this.disconnectPacket ?? { type: 'disconnect' }); this.graceful = true; break
       case 'closeTransport':
         this.abort?.abort()
@@ -155,13 +146,13 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         break
       case 'failPending': {
         const byUser = (a.error as MqttError).code === 'CLOSED'
-        this.resumed = false
+        this.gate.close()
         this.v5.ended(a.error)
         // Reconnecting keeps everything; a persistent session also waits for the next connect(), unless
         // the reconnect loop just gave up (then what waited fails with the reason).
         const keep = this.state === 'reconnecting' || (!byUser && !this.options.clean && this.previous !== 'reconnecting')
         this.session.connectionEnded(a.error, keep, this.options.clean)
-        if (!keep) this.offline.end(a.error)
+        if (!keep) this.outbound.endOffline(a.error)
         if (byUser) this.host.endSubscriptions()
         break
       }
@@ -174,51 +165,38 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       case 'cancelReconnect': this.reconnect?.cancel(); break
       case 'emitClose': {
         this.reconnect?.cancel()
-        const waiters = this.disconnectWaiters
-        this.disconnectWaiters = []
-        const closing = this.storeState ?? Promise.resolve()
-        void closing.then(() => { for (const w of waiters) w() })
+        this.waiters.releaseDisconnects(this.storeLife.settled())
         this.host.emit('close')
         break
       }
     }
   }
 
-  connect(): Promise<{ sessionPresent: boolean; resumed: ResumedReceipt[] }> {
-    if (this.state === 'connected' && this.resumed && this.lastConnect) return Promise.resolve(this.lastConnect)
-    if (this.connectWaiter) return this.connectWaiter.promise
+  /** Connect (or join the connect in progress); resolves once the session has resumed. */
+  connect(): Promise<ConnectOutcome> {
+    if (this.state === 'connected' && this.gate.resumed && this.lastConnect) return Promise.resolve(this.lastConnect)
+    if (this.waiters.connect) return this.waiters.connect.promise
     if (this.state === 'disconnecting') return Promise.reject(new MqttError('INVALID_ARGUMENT', 'disconnect() is in progress'))
-    const waiter = (this.connectWaiter = deferred())
+    const promise = this.waiters.startConnect()
     // While reconnecting, connect() resolves at the loop's next success.
     if (this.state !== 'reconnecting') this.run({ type: 'userConnect' })
-    return waiter.promise
+    return promise
   }
 
   private async open(): Promise<void> {
     const abort = (this.abort = new AbortController())
     try {
-      this.storeState = (this.storeState ?? Promise.resolve()).then(() => this.store.open())
-      await this.storeState
-      const est = await attemptConnect({
-        options: this.options,
-        factory: this.options.transport ?? defaultFactory,
-        timers: this.timers,
-        trace: this.trace,
-        signal: abort.signal,
-        servers: this.attemptServers ?? this.reconnect?.servers.order(),
-        buildConnect: (v) => this.buildConnect(v),
-        mqtt5: this.v5,
-      })
+      const est = await this.setup.attempt(abort.signal, this.attemptServers)
       this.attemptServers = undefined
       if (abort.signal.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
       this.conn = est.conn
       this.server = est.server
       this.reconnect?.connected(est.server)
       this.version = est.version
-      this.gen++
+      this.inbound.newConnection()
       est.adopt(this)
       this.session.attach(est.conn)
-      if (est.version === 5) this.established5(est.connack)
+      if (est.version === 5) this.session.setInflightLimit(this.setup.established5(est.connack))
       this.run({ type: 'connackReceived', sessionPresent: est.connack.sessionPresent })
       for (const p of est.early) this.packet(p)
       if (!est.conn.open && this.conn === est.conn) this.closed(undefined)
@@ -226,93 +204,36 @@ export class Runtime implements ConnectionHandler, DispatchHost {
       if (this.abort === abort && !abort.signal.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
         this.attemptServers = undefined
-        this.run({ type: 'connectFailed', error, retry: this.retries(error) })
+        this.run({ type: 'connectFailed', error, retry: retriesAfter(this.reconnect, error, this.state === 'reconnecting') })
       }
     }
   }
 
-  /** Whether a failed attempt is followed by another: never after a refusal, unless asked. */
-  private retries(error: Error): boolean {
-    const r = this.reconnect?.options
-    if (!r || (isRefusal(error) && !r.retryOnRefused)) return false
-    return this.state === 'reconnecting' || r.retryInitialConnect
-  }
-
+  /** Start the session on the new connection; new packets and publishes wait in the gate meanwhile. */
   private async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
-    this.holding = []
-    this.resumed = false
-    try {
-      // MQTT 5: a server without our session means ours is gone too [MQTT-3.2.2-5].
-      const fresh = this.options.clean || (this.version === 5 && !sessionPresent)
-      const receipts = fresh ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
-      if (!sessionPresent) this.replays.clear()
-      // The server forgot our subscriptions: establish them again, before the queued publishes leave.
-      if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))
-      this.offline.flush((p) => this.conn ? this.conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected')))
-      return receipts
-    } finally {
-      this.resumed = true
-      const held = this.holding
-      this.holding = undefined
-      for (const p of held) if (this.conn) this.packet(p)
-    }
-  }
-
-  /** The CONNECT packet; the password lives only here and in the options, never in traces. */
-  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
-    const r = this.reconnect
-    // Credentials from the reconnect loop's beforeAttempt hook (token refresh) replace the options' ones.
-    const packet = r?.username === undefined && r?.password === undefined
-      ? buildConnectPacket(this.options, version)
-      : buildConnectPacket({ ...this.options, username: r.username ?? this.options.username, password: r.password ?? this.options.password }, version)
-    if (version !== 5 || !this.v5.auth) return packet
-    return this.v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))
-  }
-
-  /** MQTT 5 CONNACK: the in-flight cap, the assigned client id (kept for the session) and the keepalive. */
-  private established5(connack: ConnackPacket): void {
-    this.session.setInflightLimit(this.v5.established(connack, this.options.properties, this.options.maxInflight, this.options.outboundTopicAliases ?? true))
-    const assigned = this.v5.limits.assignedClientIdentifier
-    if (assigned !== undefined) this.options.clientId = assigned
+    // MQTT 5: a server without our session means ours is gone too [MQTT-3.2.2-5].
+    const fresh = this.options.clean || (this.version === 5 && !sessionPresent)
+    const receipts = fresh ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
+    if (!sessionPresent) this.inbound.sessionLost()
+    // The server forgot our subscriptions: establish them again, before the queued publishes leave.
+    if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))
+    this.outbound.flushOffline()
+    return receipts
   }
 
   /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */
   get keepaliveSeconds(): number {
-    return this.v5.limits.serverKeepAlive ?? this.options.keepalive
+    return this.setup.keepaliveSeconds
   }
 
-  /** QoS 0 bytes to write: with this connection's topic alias under MQTT 5. */
-  private qos0Bytes(p: PublishPacket): Uint8Array {
-    return this.v5.link ? this.v5.link.wire(p, undefined) : encode(p, this.version)
-  }
-
-  private startKeepalive(): void {
-    const conn = this.conn
-    const seconds = this.keepaliveSeconds
-    if (!conn || seconds === 0) return
-    this.keepalive = keepaliveFor(conn, seconds * 1000, this.options.pingTimeoutMs, this.timers, this.trace, () =>
-      this.run({ type: 'keepaliveTimeout', error: new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost') }))
-  }
-
-  private quiesce(): void {
-    const done = (): void => {
-      if (this.quiesceTimer !== undefined) this.timers.clearTimeout(this.quiesceTimer)
-      this.quiesceTimer = undefined
-      this.session.onIdle = undefined
-      if (this.state === 'disconnecting') this.run({ type: 'quiesceDone' })
-    }
-    if (this.quiesceMs <= 0 || this.session.idle) { queueMicrotask(done); return }
-    this.session.onIdle = done
-    this.quiesceTimer = this.timers.setTimeout(done, this.quiesceMs)
-  }
-
+  /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close; always settles. */
   disconnect(quiesceMs: number, packet?: DisconnectPacket): Promise<void> {
     this.disconnectPacket = this.version === 5 ? packet : undefined
     if (this.state === 'idle' || this.state === 'closed') {
       this.endOffline()
-      return this.storeState?.then(() => {}, () => {}) ?? Promise.resolve()
+      return this.storeLife.settled()
     }
-    const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve))
+    const done = this.waiters.waitDisconnect()
     if (this.state !== 'disconnecting') {
       this.quiesceMs = quiesceMs
       this.run({ type: 'userDisconnect' })
@@ -320,6 +241,7 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     return done
   }
 
+  /** Drop the connection at once (no DISCONNECT). */
   destroy(): void {
     if (this.state === 'idle' || this.state === 'closed') this.endOffline()
     this.run({ type: 'userDestroy' })
@@ -327,57 +249,32 @@ export class Runtime implements ConnectionHandler, DispatchHost {
 
   /** The user ended a client that is not connected: queued publishes fail, the store closes. */
   private endOffline(): void {
-    if (this.offline.length === 0 && this.session.idle) return
+    if (this.outbound.offlineLength === 0 && this.session.idle) return
     const error = new MqttError('CLOSED', 'the client was closed before the message could be sent')
-    this.offline.end(error)
+    this.outbound.endOffline(error)
     this.session.connectionEnded(error, false, this.options.clean)
-    this.storeState = this.closeStore()
-  }
-
-  private async closeStore(): Promise<void> {
-    try {
-      // Let the transition's actions queue their store work (deletes of a clean session) first.
-      await Promise.resolve()
-      await this.session.settled()
-      await this.store.close()
-    } catch (err) {
-      this.trace.warn('store', `closing the store failed: ${err instanceof Error ? err.message : String(err)}`)
-    }
+    this.storeLife.close()
   }
 
   // ---- publishing and requests ----
 
+  /** Publish; see outbound-flow.ts for where it goes in each state. */
   publish(packet: PublishPacket): Promise<PublishResult> {
-    if (this.state !== 'connected' || !this.conn) {
-      // Before the first connect and while (re)connecting, publishes wait in the offline queue.
-      if (this.state === 'idle' || this.state === 'connecting' || this.state === 'reconnecting') return this.offline.publish(packet)
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
-    }
-    if (!this.resumed) return this.resuming!.then(() => this.publish(packet))
-    if (this.v5.link) {
-      try { this.v5.link.check(packet) } catch (err) { return Promise.reject(err) }
-    }
-    if (packet.qos === 0) {
-      if (this.session.queued >= this.options.maxQueued) {
-        return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
-      }
-      return this.conn.queue.publishQos0(this.qos0Bytes(packet))
-    }
-    return this.session.publish(packet)
+    return this.outbound.publish(packet)
   }
 
+  /** SUBSCRIBE / UNSUBSCRIBE with a fresh packet id; resolves with what `onAck` makes of the ack. */
   request<T>(build: (id: number) => Packet, kind: 'suback' | 'unsuback', onAck: (p: Packet) => T): Promise<T> {
-    if (this.state !== 'connected') return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
-    if (!this.resumed) return this.resuming!.then(() => this.request(build, kind, onAck))
-    return this.session.request(build, kind, onAck)
+    return this.outbound.request(build, kind, onAck)
   }
 
   // ---- the live connection ----
 
+  /** A packet from the live connection (ConnectionHandler). */
   packet(p: Packet): void {
-    if (this.holding) { this.holding.push(p); return }
+    if (this.gate.hold(p)) return
     switch (p.type) {
-      case 'publish': this.receive(p); return
+      case 'publish': this.inbound.receive(p); return
       case 'pingresp': this.trace.debug('pinger', 'PINGRESP'); return
       case 'disconnect':
         this.run({ type: 'transportClosed', error: this.version === 5 ? this.v5.serverDisconnect(p, this.server) : new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode }) })
@@ -391,23 +288,25 @@ export class Runtime implements ConnectionHandler, DispatchHost {
         this.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
         return
       default:
-        if (p.type === 'pubrel') { this.replays.release(p.packetId); this.v5.released(p.packetId) }
+        if (p.type === 'pubrel') this.inbound.released(p.packetId)
         if (!this.session.handle(p)) this.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
     }
   }
 
+  /** The connection ended (ConnectionHandler). */
   closed(error: Error | undefined): void {
     const code = (error as MqttError | undefined)?.code
     if (code === 'MALFORMED_PACKET' || code === 'PROTOCOL_ERROR' || code === 'PACKET_TOO_LARGE') this.run({ type: 'protocolError', error: error! })
     else this.run({ type: 'transportClosed', error })
   }
 
+  /** QoS 1/2 publishes dropped by writeTimeoutMs (ConnectionHandler). */
   writeExpired(ids: number[], error: Error): void {
     this.session.expire(ids, error)
   }
 
   /** MQTT 5: close with DISCONNECT carrying the error's reason code [MQTT-4.13.1-1]. */
-  private fail5(error: MqttError): void {
+  fail5(error: MqttError): void {
     if (this.conn && this.version === 5) {
       this.conn.send({ type: 'disconnect', reasonCode: error.reasonCode ?? 0x82 })
       this.graceful = true
@@ -421,73 +320,9 @@ export class Runtime implements ConnectionHandler, DispatchHost {
     return this.v5.reauthenticate(conn && ((p) => { if (this.conn === conn) conn.send(p) }), (err) => this.fail5(err))
   }
 
-  private receive(p: PublishPacket): void {
-    if (this.version === 5) {
-      try {
-        if (!this.v5.accept(p, (qos, id, reason) => this.session.acknowledge(qos, id, reason), this.trace)) return
-      } catch (err) {
-        this.fail5(err as MqttError)
-        return
-      }
-    }
-    const message = new Message(p, this.version === 5 ? this.responder : undefined)
-    if (p.qos > 0) this.gens.set(message, this.gen)
-    if (p.qos === 2) {
-      const replay = this.replays.isReplay(p.packetId!, p.dup, p.topic, p.payload)
-      const r = replay ? { deliver: false, stored: Promise.resolve() } : this.session.receiveQos2(p.packetId!)
-      if (!r.deliver) {
-        // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
-        this.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
-        this.session.acknowledge(2, p.packetId!)
-        return
-      }
-      this.qos2Stored.set(p.packetId!, r.stored)
-      this.replays.delivered(p.packetId!, p.topic, p.payload)
-    }
-    this.dispatcher.dispatch(message)
-  }
-
-  // ---- DispatchHost ----
-
-  routes(topic: string, out: Subscription[], message?: Message): Subscription[] {
-    // MQTT 5: the identifiers say which subscriptions the server matched, so overlaps get no duplicates.
-    const ids = message?.properties?.subscriptionIdentifiers
-    if (ids && this.v5.subIds.route(topic, ids, out)) return out
-    this.router.match(topic, out)
-    if (this.version === 5) this.v5.subIds.matchShared(topic, out)
-    return out
-  }
-
-  get defaultHandler(): ((m: Message) => void | Promise<void>) | undefined {
-    return this.options.onMessage
-  }
-
-  emitMessage(message: Message): void {
-    if (this.host.hasListeners('message')) this.host.emit('message', message)
-  }
-
-  handlerError(error: unknown, message: Message): void {
-    this.trace.warn('message', `handler failed for ${message.topic}: ${error instanceof Error ? error.message : String(error)}`)
-    this.reportError(error)
-  }
-
-  private reportError(error: unknown): void {
+  /** Report a failure on the client's 'error' event. */
+  reportError(error: unknown): void {
     const err = error instanceof Error ? error : new MqttError('UNKNOWN', String(error), { cause: error })
     this.host.emit('error', err)
-  }
-
-  done(message: Message): void {
-    if (message.qos === 0) return
-    const id = message.packetId!
-    const gen = this.gens.get(message)
-    // Acknowledging on a later connection could ack a different message with the same id: the server resends.
-    if (gen !== this.gen || this.state !== 'connected') return
-    if (message.qos === 1) { this.session.acknowledge(1, id); this.v5.released(id); return }
-    const stored = this.qos2Stored.get(id)
-    this.qos2Stored.delete(id)
-    ;(stored ?? Promise.resolve()).then(
-      () => { if (gen === this.gen && this.state === 'connected') this.session.acknowledge(2, id) },
-      (err: unknown) => this.trace.critical('store', `inbound id ${id} not stored: ${String(err)}`),
-    )
   }
 }

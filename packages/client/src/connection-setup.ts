@@ -1,0 +1,82 @@
+// Setting up one connection: the store opens, the connector tries the servers with a CONNECT built from
+// the options (and refreshed credentials, and MQTT 5 authentication data), and the keepalive starts
+// with the interval the server agreed to.
+import type { ConnackPacket, ConnectPacket, ProtocolVersion } from '@isomqtt/codec'
+import { openTransport } from '@isomqtt/transport'
+import type { Connection } from './connection.js'
+import { attemptConnect, type Established } from './connector.js'
+import { MqttError } from './errors.js'
+import { keepaliveFor, type Keepalive } from './keepalive.js'
+import type { Mqtt5Session } from './mqtt5-session.js'
+import type { ResolvedOptions } from './options.js'
+import type { ReconnectLoop } from './reconnect.js'
+import { connectPacketFor } from './reconnect-wiring.js'
+import type { StoreLifecycle } from './store-lifecycle.js'
+import type { Subscription } from './subscription.js'
+import type { TimerSource } from './timers.js'
+import type { Tracer } from './trace.js'
+import type { Transport, TransportFactory } from './transport-types.js'
+
+const defaultFactory: TransportFactory = (url, options) => openTransport(url, options) as unknown as Promise<Transport>
+
+/** What a connection attempt needs from the runtime. */
+export interface SetupParts {
+  options: ResolvedOptions
+  timers: TimerSource
+  trace: Tracer
+  v5: Mqtt5Session<Subscription>
+  reconnect: ReconnectLoop | undefined
+  storeLife: StoreLifecycle
+}
+
+/** Connection attempts and keepalive of one client. */
+export class ConnectionSetup {
+  constructor(private readonly parts: SetupParts) {}
+
+  /** Open the store, then connect to the first of `servers` (default: the list in order) that accepts. */
+  async attempt(signal: AbortSignal, servers: URL[] | undefined): Promise<Established> {
+    const { options, timers, trace, v5, reconnect, storeLife } = this.parts
+    await storeLife.open()
+    return attemptConnect({
+      options,
+      factory: options.transport ?? defaultFactory,
+      timers,
+      trace,
+      signal,
+      servers: servers ?? reconnect?.servers.order(),
+      buildConnect: (v) => this.buildConnect(v),
+      mqtt5: v5,
+    })
+  }
+
+  /** The CONNECT packet; the password lives only here and in the options, never in traces. */
+  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
+    const { options, reconnect, v5 } = this.parts
+    const packet = connectPacketFor(options, reconnect, version)
+    if (version !== 5 || !v5.auth) return packet
+    return v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))
+  }
+
+  /** MQTT 5 CONNACK: the limits of this connection and the assigned client id (kept for the session); returns the in-flight cap. */
+  established5(connack: ConnackPacket): number {
+    const { options, v5 } = this.parts
+    const cap = v5.established(connack, options.properties, options.maxInflight, options.outboundTopicAliases ?? true)
+    const assigned = v5.limits.assignedClientIdentifier
+    if (assigned !== undefined) options.clientId = assigned
+    return cap
+  }
+
+  /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */
+  get keepaliveSeconds(): number {
+    return this.parts.v5.limits.serverKeepAlive ?? this.parts.options.keepalive
+  }
+
+  /** Start pinging on `conn`; `lost` runs when no PINGRESP comes back. Undefined when keepalive is 0. */
+  startKeepalive(conn: Connection | undefined, lost: (error: MqttError) => void): Keepalive | undefined {
+    const seconds = this.keepaliveSeconds
+    if (!conn || seconds === 0) return undefined
+    const { options, timers, trace } = this.parts
+    return keepaliveFor(conn, seconds * 1000, options.pingTimeoutMs, timers, trace, () =>
+      lost(new MqttError('TIMEOUT', 'no PINGRESP from the server: connection lost')))
+  }
+}

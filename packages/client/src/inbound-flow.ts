@@ -1,0 +1,140 @@
+// Received PUBLISH packets on their way to the application: MQTT 5 screening, exactly-once for QoS 2,
+// dispatch to the subscriptions' handlers, and the acknowledgement once the handlers are done.
+import type { ProtocolVersion, PublishPacket } from '@isomqtt/codec'
+import { Dispatcher, type DispatchHost } from './dispatcher.js'
+import type { MqttError } from './errors.js'
+import { Message, type Responder } from './message.js'
+import type { Mqtt5Session } from './mqtt5-session.js'
+import type { ResolvedOptions } from './options.js'
+import { Qos2ReplayGuard } from './qos2-replay-guard.js'
+import type { Router } from './router.js'
+import type { Session } from './session.js'
+import type { ConnectionState } from './state-machine.js'
+import type { Subscription } from './subscription.js'
+import type { Tracer } from './trace.js'
+
+/** What the inbound flow reads from the runtime. */
+export interface InboundHost {
+  readonly state: ConnectionState
+  readonly version: ProtocolVersion
+  readonly session: Session
+  readonly v5: Mqtt5Session<Subscription>
+  readonly trace: Tracer
+  readonly responder: Responder | undefined
+  /** MQTT 5: close with DISCONNECT carrying the error's reason code. */
+  fail5(error: MqttError): void
+  /** A handler failed: the client's 'error' event. */
+  reportError(error: unknown): void
+}
+
+/** The client's events, as far as messages go. */
+export interface MessageEvents {
+  emit(event: 'message', message: Message): void
+  hasListeners(event: 'message'): boolean
+}
+
+/** Inbound publishes of one client, across its connections. */
+export class InboundFlow implements DispatchHost {
+  private readonly dispatcher: Dispatcher
+  /** Connection generation: an ack is only sent on the connection its message arrived on. */
+  private gen = 0
+  private readonly gens = new WeakMap<Message, number>()
+  private readonly qos2Stored = new Map<number, Promise<void>>()
+  private readonly replays = new Qos2ReplayGuard()
+
+  constructor(
+    private readonly rt: InboundHost,
+    private readonly events: MessageEvents,
+    private readonly router: Router<Subscription>,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.dispatcher = new Dispatcher(this, options.orderMatters)
+  }
+
+  /** A new connection is up: acks of messages from earlier ones are not sent on it. */
+  newConnection(): void {
+    this.gen++
+  }
+
+  /** The server has no session for us: no QoS 2 exchange of before can be replayed. */
+  sessionLost(): void {
+    this.replays.clear()
+  }
+
+  /** PUBREL for an inbound QoS 2 id: the exchange ends (the session answers PUBCOMP). */
+  released(id: number): void {
+    this.replays.release(id)
+    this.rt.v5.released(id)
+  }
+
+  /** One PUBLISH from the server. */
+  receive(p: PublishPacket): void {
+    const rt = this.rt
+    if (rt.version === 5) {
+      try {
+        if (!rt.v5.accept(p, (qos, id, reason) => rt.session.acknowledge(qos, id, reason), rt.trace)) return
+      } catch (err) {
+        rt.fail5(err as MqttError)
+        return
+      }
+    }
+    const message = new Message(p, rt.version === 5 ? rt.responder : undefined)
+    if (p.qos > 0) this.gens.set(message, this.gen)
+    if (p.qos === 2) {
+      const replay = this.replays.isReplay(p.packetId!, p.dup, p.topic, p.payload)
+      const r = replay ? { deliver: false, stored: Promise.resolve() } : rt.session.receiveQos2(p.packetId!)
+      if (!r.deliver) {
+        // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
+        rt.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
+        rt.session.acknowledge(2, p.packetId!)
+        return
+      }
+      this.qos2Stored.set(p.packetId!, r.stored)
+      this.replays.delivered(p.packetId!, p.topic, p.payload)
+    }
+    this.dispatcher.dispatch(message)
+  }
+
+  /** Subscriptions for a message (DispatchHost). */
+  routes(topic: string, out: Subscription[], message?: Message): Subscription[] {
+    // MQTT 5: the identifiers say which subscriptions the server matched, so overlaps get no duplicates.
+    const ids = message?.properties?.subscriptionIdentifiers
+    if (ids && this.rt.v5.subIds.route(topic, ids, out)) return out
+    this.router.match(topic, out)
+    if (this.rt.version === 5) this.rt.v5.subIds.matchShared(topic, out)
+    return out
+  }
+
+  /** The handler for messages no subscription claims (DispatchHost). */
+  get defaultHandler(): ((m: Message) => void | Promise<void>) | undefined {
+    return this.options.onMessage
+  }
+
+  /** The client's 'message' event, only when someone listens (DispatchHost). */
+  emitMessage(message: Message): void {
+    if (this.events.hasListeners('message')) this.events.emit('message', message)
+  }
+
+  /** A handler threw or rejected (DispatchHost). */
+  handlerError(error: unknown, message: Message): void {
+    this.rt.trace.warn('message', `handler failed for ${message.topic}: ${error instanceof Error ? error.message : String(error)}`)
+    this.rt.reportError(error)
+  }
+
+  /** Handlers are done: acknowledge (QoS 2 once `i.<id>` is stored) (DispatchHost). */
+  done(message: Message): void {
+    if (message.qos === 0) return
+    const id = message.packetId!
+    const gen = this.gens.get(message)
+    const rt = this.rt
+    // Acknowledging on a later connection could ack a different message with the same id: the server resends.
+    if (gen !== this.gen || rt.state !== 'connected') return
+    if (message.qos === 1) { rt.session.acknowledge(1, id); rt.v5.released(id); return }
+    const stored = this.qos2Stored.get(id)
+    this.qos2Stored.delete(id)
+    ;(stored ?? Promise.resolve()).then(
+      () => { if (gen === this.gen && rt.state === 'connected') rt.session.acknowledge(2, id) },
+      (err: unknown) => rt.trace.critical('store', `inbound id ${id} not stored: ${String(err)}`),
+    )
+  }
+}

@@ -1,0 +1,76 @@
+// The server's side of an outbound QoS 1/2 exchange: PUBACK completes QoS 1; PUBREC moves QoS 2 to its
+// PUBREL stage (stored, so a restart resends PUBREL and not the PUBLISH) and PUBCOMP completes it.
+import { encode } from '@isomqtt/codec'
+import type { AckProperties } from '@isomqtt/codec'
+import { outKey, type Outbound, type OutboundTable } from './outbound-table.js'
+import { ackOutcome } from './reason.js'
+
+/** PUBACK, PUBREC and PUBCOMP handling for the outbound table. */
+export class OutboundAcks {
+  constructor(private readonly table: OutboundTable) {}
+
+  /** PUBACK: a QoS 1 publish is done. */
+  puback(id: number, reasonCode: number, props?: AckProperties): void {
+    const entry = this.table.entries.get(id)
+    if (!entry || entry.qos !== 1) {
+      this.table.ctx.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
+      return
+    }
+    this.complete(id, entry, reasonCode, props)
+  }
+
+  /** PUBREC: answer PUBREL once the PUBREL stage is stored. */
+  pubrec(id: number, reasonCode: number, props?: AckProperties): void {
+    const t = this.table
+    const entry = t.entries.get(id)
+    const pubrel = encode({ type: 'pubrel', packetId: id }, t.version)
+    if (!entry || entry.qos !== 2) {
+      // Release it anyway so the server's state for this id ends.
+      t.ctx.trace.warn('msgids', `unexpected PUBREC id=${id}: answering PUBREL`)
+      t.conn?.queue.control(pubrel)
+      return
+    }
+    // [MQTT-4.3.3-4] a PUBREC with a failure reason ends the exchange: no PUBREL, the publish rejects.
+    if (reasonCode >= 0x80) {
+      this.complete(id, entry, reasonCode, props)
+      return
+    }
+    if (reasonCode !== 0) entry.recReason = reasonCode
+    if (entry.stage === 'publish') {
+      entry.stage = 'pubrel'
+      t.ctx.storeQueue.run(() => t.ctx.store.put(outKey(id), pubrel)).then(
+        () => { if (t.entries.get(id) === entry) t.conn?.queue.control(pubrel) },
+        () => { t.conn?.queue.control(pubrel) },
+      )
+    } else {
+      t.conn?.queue.control(pubrel)
+    }
+  }
+
+  /** PUBCOMP: a QoS 2 publish is done (reporting PUBREC's reason, e.g. 0x10, when PUBCOMP has none). */
+  pubcomp(id: number, reasonCode: number, props?: AckProperties): void {
+    const entry = this.table.entries.get(id)
+    if (!entry || entry.qos !== 2) {
+      this.table.ctx.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
+      return
+    }
+    this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, props)
+  }
+
+  /** QoS 1/2 publishes dropped by writeTimeoutMs: given up, so out of the store and rejected. */
+  expire(ids: number[], error: Error): void {
+    for (const id of ids) {
+      const entry = this.table.entries.get(id)
+      if (!entry) continue
+      this.table.forget(id)
+      entry.reject(error)
+    }
+  }
+
+  private complete(id: number, entry: Outbound, reasonCode: number, props: AckProperties | undefined): void {
+    this.table.forget(id)
+    const outcome = ackOutcome(id, entry.qos, reasonCode, props)
+    if (outcome instanceof Error) entry.reject(outcome)
+    else entry.resolve(outcome)
+  }
+}

@@ -1,0 +1,87 @@
+// Where a publish or a request goes, by connection state: before the first connect and while reconnecting
+// into the offline queue; while the session resumes, behind it; QoS 0 straight to the write queue (no store,
+// no packet id, no per-message promise); QoS 1/2 into the session.
+import { encode } from '@isomqtt/codec'
+import type { Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
+import type { Connection } from './connection.js'
+import { MqttError } from './errors.js'
+import type { Mqtt5Session } from './mqtt5-session.js'
+import { OfflinePublisher } from './offline-publisher.js'
+import type { ResolvedOptions } from './options.js'
+import type { PublishResult } from './publish-result.js'
+import type { ResumeGate } from './resume-gate.js'
+import type { Session } from './session.js'
+import type { ConnectionState } from './state-machine.js'
+import type { Subscription } from './subscription.js'
+
+/** What the outbound flow reads from the runtime. */
+export interface OutboundHost {
+  readonly state: ConnectionState
+  readonly connection: Connection | undefined
+  readonly version: ProtocolVersion
+  readonly v5: Mqtt5Session<Subscription>
+  readonly session: Session
+  readonly gate: ResumeGate
+}
+
+/** Publishes and SUBSCRIBE/UNSUBSCRIBE requests of one client. */
+export class OutboundFlow {
+  private readonly offline: OfflinePublisher
+
+  constructor(private readonly rt: OutboundHost, private readonly options: ResolvedOptions) {
+    this.offline = new OfflinePublisher(options.offlineQueue, rt.session)
+  }
+
+  /** Publishes waiting in the offline queue. */
+  get offlineLength(): number {
+    return this.offline.length
+  }
+
+  /** Publish by state; settles at the protocol's completion. */
+  publish(packet: PublishPacket): Promise<PublishResult> {
+    const rt = this.rt
+    const conn = rt.connection
+    if (rt.state !== 'connected' || !conn) {
+      // Before the first connect and while (re)connecting, publishes wait in the offline queue.
+      if (rt.state === 'idle' || rt.state === 'connecting' || rt.state === 'reconnecting') return this.offline.publish(packet)
+      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    }
+    if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.publish(packet))
+    if (rt.v5.link) {
+      try { rt.v5.link.check(packet) } catch (err) { return Promise.reject(err) }
+    }
+    if (packet.qos === 0) {
+      if (rt.session.queued >= this.options.maxQueued) {
+        return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
+      }
+      return conn.queue.publishQos0(this.qos0Bytes(packet))
+    }
+    return rt.session.publish(packet)
+  }
+
+  /** SUBSCRIBE / UNSUBSCRIBE: only on a connection whose session has resumed. */
+  request<T>(build: (id: number) => Packet, kind: 'suback' | 'unsuback', onAck: (p: Packet) => T): Promise<T> {
+    const rt = this.rt
+    if (rt.state !== 'connected') return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.request(build, kind, onAck))
+    return rt.session.request(build, kind, onAck)
+  }
+
+  /** The session resumed on a live connection: send what the offline queue holds, oldest first. */
+  flushOffline(): void {
+    this.offline.flush((p) => {
+      const conn = this.rt.connection
+      return conn ? conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    })
+  }
+
+  /** Fail what the offline queue holds (QoS 1/2 ones are settled by the session). */
+  endOffline(error: Error): void {
+    this.offline.end(error)
+  }
+
+  /** QoS 0 bytes to write: with this connection's topic alias under MQTT 5. */
+  private qos0Bytes(p: PublishPacket): Uint8Array {
+    return this.rt.v5.link ? this.rt.v5.link.wire(p, undefined) : encode(p, this.rt.version)
+  }
+}

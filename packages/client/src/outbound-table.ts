@@ -1,0 +1,107 @@
+// The outbound half of the session's state: every QoS 1/2 publish from admission to PUBACK / PUBCOMP, keyed
+// by packet id. Admission, acknowledgements and store replay all work on this one table, so forgetting a
+// message (map, store, id, in-flight slot) happens in exactly one place.
+import type { ProtocolVersion, PublishPacket, QoS } from '@isomqtt/codec'
+import type { Store } from '@isomqtt/store'
+import type { Connection } from './connection.js'
+import { InflightSlots } from './inflight-slots.js'
+import type { PacketIds } from './packet-ids.js'
+import type { PublishResult } from './publish-result.js'
+import type { StoreQueue } from './store-queue.js'
+import type { Tracer } from './trace.js'
+
+/** One outbound QoS 1/2 message. */
+export interface Outbound {
+  qos: QoS
+  topic: string | undefined
+  stage: 'publish' | 'pubrel'
+  /** Handed to a connection at least once (a resend sets DUP; a clean session cannot resend it at QoS 2). */
+  sent: boolean
+  /** MQTT 5: the PUBREC reason (e.g. 0x10), reported when PUBCOMP completes the publish. */
+  recReason?: number
+  promise: Promise<PublishResult>
+  resolve: (r: PublishResult) => void
+  reject: (e: Error) => void
+}
+
+/** A new entry with its own promise. */
+export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound['stage'], sent: boolean): Outbound {
+  let resolve!: (r: PublishResult) => void
+  let reject!: (e: Error) => void
+  const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
+  return { qos, topic, stage, sent, promise, resolve, reject }
+}
+
+/** The store key of an outbound message. */
+export const outKey = (id: number): string => `o.${id}`
+
+/** What the table shares with the rest of the session. */
+export interface OutboundContext {
+  store: Store
+  storeQueue: StoreQueue
+  ids: PacketIds
+  trace: Tracer
+  /** maxInflight may change per connection (MQTT 5 Receive Maximum). */
+  limits: { maxInflight: number; maxQueued: number }
+  /** Something finished: the session checks whether it is idle now. */
+  checkIdle(): void
+}
+
+/** In-flight QoS 1/2 publishes and the connection they are written to. */
+export class OutboundTable {
+  readonly entries = new Map<number, Outbound>()
+  /** Offline-queued QoS 1/2 publishes: stored, not yet sent; the offline queue sends them in its order. */
+  readonly deferred = new Map<number, Uint8Array>()
+  readonly slots = new InflightSlots()
+  /** Publishes accepted but not yet handed to a connection. */
+  waiting = 0
+  conn: Connection | undefined
+  version: ProtocolVersion = 4
+  /** MQTT 5: the bytes to write for a stored publish (with a topic alias); the store keeps `bytes`. */
+  wire: ((packet: PublishPacket, bytes: Uint8Array) => Uint8Array) | undefined
+  /**
+   * MQTT 5 flow control on resume [MQTT-4.9.0-2]: stored PUBLISHes beyond the server's Receive Maximum wait
+   * here and leave one per freed slot, before any new publish.
+   */
+  private resendQueue: Array<{ id: number; bytes: Uint8Array }> = []
+  private resendHead = 0
+
+  constructor(readonly ctx: OutboundContext) {}
+
+  /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
+  forget(id: number): void {
+    this.entries.delete(id)
+    this.deferred.delete(id)
+    this.ctx.ids.release(id)
+    void this.ctx.storeQueue.run(() => this.ctx.store.del(outKey(id))).catch(() => {})
+    if (!this.resendNext()) this.wakeSlot()
+    this.ctx.checkIdle()
+  }
+
+  /** Hold a stored PUBLISH until a slot frees (MQTT 5 resume beyond Receive Maximum). */
+  queueResend(id: number, bytes: Uint8Array): void {
+    this.resendQueue.push({ id, bytes })
+  }
+
+  /** Forget the held resends (the connection they were for ended). */
+  clearResends(): void {
+    this.resendQueue = []
+    this.resendHead = 0
+  }
+
+  private resendNext(): boolean {
+    while (this.resendHead < this.resendQueue.length) {
+      const next = this.resendQueue[this.resendHead++]!
+      if (this.resendHead === this.resendQueue.length) this.clearResends()
+      if (!this.entries.has(next.id) || !this.conn?.open) continue
+      this.conn.queue.publish(next.bytes, next.id)
+      return true
+    }
+    return false
+  }
+
+  /** Give a freed in-flight slot to the oldest publish waiting for one. */
+  wakeSlot(): void {
+    if (this.entries.size < this.ctx.limits.maxInflight) this.slots.wake()
+  }
+}

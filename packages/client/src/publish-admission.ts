@@ -1,0 +1,108 @@
+// Admitting a QoS 1/2 publish: queue limit, in-flight window, packet id, encoding, the store, then the wire.
+// Publishes admitted in the same tick are stored together and handed to the connection together, so they
+// share one write.
+import { encode } from '@isomqtt/codec'
+import type { PublishPacket } from '@isomqtt/codec'
+import { MqttError } from './errors.js'
+import { newOutbound, outKey, type Outbound, type OutboundTable } from './outbound-table.js'
+import type { PublishResult } from './publish-result.js'
+
+interface Admitted {
+  id: number
+  bytes: Uint8Array
+  entry: Outbound
+  packet: PublishPacket
+}
+
+/** The way in for QoS 1/2 publishes. */
+export class PublishAdmission {
+  private putBatch: Admitted[] = []
+
+  constructor(private readonly table: OutboundTable) {}
+
+  /**
+   * Publish at QoS 1 or 2: into the store, then onto the wire; settles at PUBACK / PUBCOMP. A `deferred`
+   * publish (made offline) is only stored: it takes no in-flight slot and waits for sendDeferred().
+   */
+  publish(packet: PublishPacket, deferred: boolean, queued: number): Promise<PublishResult> {
+    const t = this.table
+    if (deferred) {
+      t.waiting++
+      return this.admit(packet, true)
+    }
+    const { maxInflight, maxQueued } = t.ctx.limits
+    if (queued >= maxQueued) {
+      return Promise.reject(new MqttError('QUEUE_FULL', `more than ${maxQueued} publishes waiting to be written`))
+    }
+    t.waiting++
+    if (t.entries.size >= maxInflight || t.slots.waiting) {
+      return t.slots.wait().then(() => this.admit(packet, false), (err: Error) => { t.waiting--; throw err })
+    }
+    return this.admit(packet, false)
+  }
+
+  private admit(packet: PublishPacket, deferred: boolean): Promise<PublishResult> {
+    const id = this.table.ctx.ids.acquire()
+    if (typeof id === 'number') return this.admitWithId(packet, id, deferred)
+    return id.then((free) => this.admitWithId(packet, free, deferred))
+  }
+
+  /** Register the message and join this tick's store batch. */
+  private admitWithId(packet: PublishPacket, id: number, deferred: boolean): Promise<PublishResult> {
+    const t = this.table
+    packet.packetId = id
+    const bytes = encode(packet, t.version)
+    const entry = newOutbound(packet.qos, packet.topic, 'publish', false)
+    t.entries.set(id, entry)
+    if (deferred) t.deferred.set(id, bytes)
+    this.putBatch.push({ id, bytes, entry, packet })
+    if (this.putBatch.length === 1) queueMicrotask(this.flushPuts)
+    return entry.promise
+  }
+
+  private readonly flushPuts = (): void => {
+    const batch = this.putBatch
+    this.putBatch = []
+    const t = this.table
+    const store = t.ctx.store
+    t.ctx.storeQueue.run(() => Promise.all(batch.map((b) => store.put(outKey(b.id), b.bytes)))).then(
+      () => {
+        const conn = t.conn
+        for (const b of batch) {
+          t.waiting--
+          // Not connected any more: it is resent when the session resumes (offline ones by the offline queue).
+          if (!conn?.open || t.entries.get(b.id) !== b.entry || t.deferred.has(b.id)) continue
+          b.entry.sent = true
+          conn.queue.publish(t.wire ? t.wire(b.packet, b.bytes) : b.bytes, b.id)
+        }
+      },
+      (cause: unknown) => {
+        for (const b of batch) {
+          t.waiting--
+          if (t.entries.get(b.id) !== b.entry) continue
+          t.forget(b.id)
+          b.entry.reject(new MqttError('STORE_ERROR', 'could not store the message', { cause }))
+        }
+      },
+    )
+  }
+
+  /** Send an offline-queued publish now, in the offline queue's order; false when it is gone. */
+  sendDeferred(id: number): boolean {
+    const t = this.table
+    const bytes = t.deferred.get(id)
+    const entry = t.entries.get(id)
+    if (!bytes || !entry || !t.conn?.open) return false
+    t.deferred.delete(id)
+    entry.sent = true
+    t.conn.queue.publish(bytes, id)
+    return true
+  }
+
+  /** MQTT 5: the server's Receive Maximum caps the in-flight window for this connection. */
+  setInflightLimit(limit: number): void {
+    const t = this.table
+    t.ctx.limits.maxInflight = limit
+    for (let free = limit - t.entries.size; free > 0 && t.slots.waiting; free--) t.slots.wake()
+  }
+}

@@ -1,0 +1,52 @@
+// Between CONNACK and the end of session resume (store replay, resubscribe, offline flush) the client
+// must not act on new packets or publishes: they would overtake the replayed ones. The gate holds them.
+import type { Packet } from '@isomqtt/codec'
+import type { ResumedReceipt } from './publish-result.js'
+
+/** Holds inbound packets and tells outbound work to wait while a session resumes. */
+export class ResumeGate {
+  private held: Packet[] | undefined
+  private done = false
+  private pending: Promise<ResumedReceipt[]> | undefined
+
+  /** True once the current connection's session has resumed. */
+  get resumed(): boolean {
+    return this.done
+  }
+
+  /** The resume in progress (or last finished); undefined before the first connection. */
+  get resuming(): Promise<ResumedReceipt[]> | undefined {
+    return this.pending
+  }
+
+  /** Keep `p` for after the resume; false when nothing is resuming (handle it now). */
+  hold(p: Packet): boolean {
+    if (!this.held) return false
+    this.held.push(p)
+    return true
+  }
+
+  /** Run the resume; packets held meanwhile go to `deliver` afterwards, in arrival order, success or not. */
+  run(work: () => Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
+    this.held = []
+    this.done = false
+    this.pending = this.gated(work, deliver)
+    return this.pending
+  }
+
+  private async gated(work: () => Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
+    try {
+      return await work()
+    } finally {
+      this.done = true
+      const held = this.held ?? []
+      this.held = undefined
+      for (const p of held) deliver(p)
+    }
+  }
+
+  /** The connection ended: the next one resumes again. */
+  close(): void {
+    this.done = false
+  }
+}
