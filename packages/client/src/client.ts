@@ -14,7 +14,7 @@ import { grantedFilters, subscribeEntries, subscribeProperties, type SubscribeDe
 import { resolveOptions, toBytes, type ClientOptions, type ResolvedOptions } from './options.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import type { ReconnectingInfo } from './reconnect.js'
-import type { SubscribeEntry } from './resubscribe.js'
+import { resubscribePlan, type ResubscribeGroup, type SubscribeEntry } from './resubscribe.js'
 import { Router } from './router.js'
 import { Runtime } from './runtime.js'
 import { Subscription, type GrantedFilter, type MessageHandler, type SubscriptionOwner } from './subscription.js'
@@ -69,12 +69,12 @@ export interface ClientEvents {
   close: () => void
   /** A reconnect attempt is scheduled: its number, the backoff delay before it, the server it starts from. */
   reconnecting: (info: ReconnectingInfo) => void
+  /** The offline queue's depth changed (see `client.offlineQueueDepth`). */
+  offlineQueueDepth: (depth: number) => void
 }
 
-const QOS_VALUES = [0, 1, 2]
-
 function checkQos(qos: unknown): QoS {
-  if (!QOS_VALUES.includes(qos as number)) throw new MqttError('INVALID_QOS', `QoS must be 0, 1 or 2, not ${String(qos)}`)
+  if (qos !== 0 && qos !== 1 && qos !== 2) throw new MqttError('INVALID_QOS', `QoS must be 0, 1 or 2, not ${String(qos)}`)
   return qos as QoS
 }
 
@@ -92,7 +92,8 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   constructor(options: ClientOptions) {
     super()
     this.options = resolveOptions(options)
-    const store = this.options.store ?? new MemoryStore()
+    // Encoded packets are never written to after put(), so the default store keeps them without a copy.
+    const store = this.options.store ?? new MemoryStore({ adopt: true })
     this.rt = new Runtime(this.options, store, this.router, {
       emit: (event, arg) => this.emit(event as 'error', arg as Error),
       hasListeners: (event) => this.has(event),
@@ -138,6 +139,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   /** The protocol version of the current (or last) connection. */
   get protocolVersion(): ProtocolVersion {
     return this.rt.version
+  }
+
+  /** Publishes accepted while no connection was up (before connect, while reconnecting) and not sent yet. */
+  get offlineQueueDepth(): number {
+    return this.rt.offlineQueueDepth
   }
 
   /** The result of the last successful connect (session present, resumed receipts). */
@@ -231,8 +237,12 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     sub.end()
     this.subs.delete(sub)
     const orphaned = [...new Set(sub.filters.map((g) => g.filter))].filter((f) => this.router.routesOf(f).length === 0)
-    if (orphaned.length === 0 || !this.connected) return
-    await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters: orphaned }), 'unsuback', () => undefined)
+    if (orphaned.length === 0) return
+    const request = (): Promise<void> => this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters: orphaned }), 'unsuback', () => undefined)
+    // While reconnecting, a resumed session would still deliver them: UNSUBSCRIBE once back, best effort.
+    if (this.rt.state === 'reconnecting') { request().catch(() => {}); return }
+    if (!this.connected) return
+    await request()
   }
 
   /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close. Always settles. */
@@ -268,12 +278,14 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     this.rt.destroy()
   }
 
-  private liveSubscriptions(): SubscribeEntry[] {
-    const out: SubscribeEntry[] = []
-    for (const sub of this.subs) {
-      for (const e of this.requested.get(sub) ?? []) if (this.router.routesOf(e.filter).includes(sub)) out.push(e)
-    }
-    return out
+  private liveSubscriptions(): ResubscribeGroup[] {
+    const live = [...this.subs].map((sub) => ({
+      id: sub.subscriptionIdentifier,
+      entries: (this.requested.get(sub) ?? []).filter((e) => this.router.routesOf(e.filter).includes(sub)),
+    }))
+    // MQTT 5: each filter again under the identifier the server's subscription had (0: none was sent).
+    const ids = this.rt.version === 5 && this.rt.v5.limits.subscriptionIdentifiersAvailable
+    return resubscribePlan(live, (f) => (ids ? this.rt.v5.subIds.latestId(f) || undefined : undefined))
   }
 
   private endAllSubscriptions(): void {

@@ -56,9 +56,9 @@ export class InboundFlow implements DispatchHost {
     this.gen++
   }
 
-  /** The server has no session for us: no QoS 2 exchange of before can be replayed. */
-  sessionLost(): void {
-    this.replays.clear()
+  /** The session started on a new connection: only a resumed one can bring replays (see qos2-replay-guard.ts). */
+  sessionStarted(sessionPresent: boolean): void {
+    this.replays.connected(sessionPresent)
   }
 
   /** PUBREL for an inbound QoS 2 id: the exchange ends (the session answers PUBCOMP). */
@@ -80,8 +80,9 @@ export class InboundFlow implements DispatchHost {
     }
     const message = new Message(p, rt.version === 5 ? rt.responder : undefined)
     if (p.qos > 0) this.gens.set(message, this.gen)
+    // Every PUBLISH goes past the guard: the first DUP=0 one ends its window.
+    const replay = this.replays.check(p)
     if (p.qos === 2) {
-      const replay = this.replays.isReplay(p.packetId!, p.dup, p.topic, p.payload)
       const r = replay ? { deliver: false, stored: Promise.resolve() } : rt.session.receiveQos2(p.packetId!)
       if (!r.deliver) {
         // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.

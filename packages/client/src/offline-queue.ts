@@ -86,6 +86,17 @@ export class OfflineQueue<T extends QueuedEntry> {
     this.total += entry.size
   }
 
+  /** Put entries ahead of everything queued, in their order (they were accepted first); O(n), once per drop. */
+  unshiftAll(entries: readonly T[]): void {
+    if (entries.length === 0) return
+    this.items = [...entries, ...this.items.slice(this.head)]
+    this.head = 0
+    for (const e of entries) {
+      this.count++
+      this.total += e.size
+    }
+  }
+
   /** Remove and return the oldest entry. */
   shift(): T | undefined {
     while (this.head < this.items.length) {

@@ -4,6 +4,7 @@
 import { encode } from '@isomqtt/codec'
 import type { Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Connection } from './connection.js'
+import type { ConnectionWait } from './connection-wait.js'
 import { MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import { OfflinePublisher } from './offline-publisher.js'
@@ -22,6 +23,8 @@ export interface OutboundHost {
   readonly v5: Mqtt5Session<Subscription>
   readonly session: Session
   readonly gate: ResumeGate
+  /** Requests made while (re)connecting wait here. */
+  readonly connectionWait: ConnectionWait
 }
 
 /** Publishes and SUBSCRIBE/UNSUBSCRIBE requests of one client. */
@@ -35,6 +38,11 @@ export class OutboundFlow {
   /** Publishes waiting in the offline queue. */
   get offlineLength(): number {
     return this.offline.length
+  }
+
+  /** Called with the offline queue's new depth on every change. */
+  set onOfflineDepth(fn: ((depth: number) => void) | undefined) {
+    this.offline.onDepth = fn
   }
 
   /** Publish by state; settles at the protocol's completion. */
@@ -59,10 +67,19 @@ export class OutboundFlow {
     return rt.session.publish(packet)
   }
 
-  /** SUBSCRIBE / UNSUBSCRIBE: only on a connection whose session has resumed. */
+  /**
+   * SUBSCRIBE / UNSUBSCRIBE: only on a connection whose session has resumed. Made while (re)connecting with
+   * reconnect on, they wait up to reconnect.waitForConnectionMs for it (after the resubscribe of a lost session).
+   */
   request<T>(build: (id: number) => Packet, kind: 'suback' | 'unsuback', onAck: (p: Packet) => T): Promise<T> {
     const rt = this.rt
-    if (rt.state !== 'connected') return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (rt.state !== 'connected') {
+      const waitMs = this.options.reconnect?.waitForConnectionMs ?? 0
+      if ((rt.state === 'reconnecting' || rt.state === 'connecting') && waitMs > 0) {
+        return rt.connectionWait.wait(waitMs).then(() => this.request(build, kind, onAck))
+      }
+      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.request(build, kind, onAck))
     return rt.session.request(build, kind, onAck)
   }

@@ -49,6 +49,11 @@ export interface ReconnectOptions {
   retryOnRefused?: boolean
   /** connect() keeps trying (with backoff) until a server accepts, instead of rejecting at the first failure [false]. */
   retryInitialConnect?: boolean
+  /**
+   * subscribe() / unsubscribe() called while (re)connecting wait this long for the connection, then reject
+   * with TIMEOUT; 0 rejects them at once with NOT_CONNECTED, Infinity waits as long as reconnecting goes on [30 000].
+   */
+  waitForConnectionMs?: number
   /** Runs before each attempt; may return new credentials or a new server URL. */
   beforeAttempt?: (info: AttemptInfo) => AttemptOverrides | void | Promise<AttemptOverrides | void>
   /** Uniform random numbers in [0, 1) for the jitter [Math.random]. */
@@ -62,6 +67,7 @@ export interface ResolvedReconnectOptions extends ReconnectOptions {
   stableAfterMs: number
   retryOnRefused: boolean
   retryInitialConnect: boolean
+  waitForConnectionMs: number
 }
 
 /** Defaults for `reconnect: true` / absent; `false` gives undefined (no reconnecting). */
@@ -77,6 +83,7 @@ export function resolveReconnectOptions(value: ReconnectOptions | boolean | unde
     stableAfterMs: o.stableAfterMs ?? 10_000,
     retryOnRefused: o.retryOnRefused ?? false,
     retryInitialConnect: o.retryInitialConnect ?? false,
+    waitForConnectionMs: o.waitForConnectionMs ?? 30_000,
   }
 }
 

@@ -5,6 +5,7 @@ import type { DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@
 import type { Store } from '@isomqtt/store'
 import type { Connection, ConnectionHandler } from './connection.js'
 import { ConnectionSetup } from './connection-setup.js'
+import { ConnectionWait } from './connection-wait.js'
 import { MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
@@ -17,7 +18,7 @@ import { Quiesce } from './quiesce.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import type { ReconnectLoop } from './reconnect.js'
 import { createReconnect, retriesAfter } from './reconnect-wiring.js'
-import { resubscribe, type SubscribeEntry } from './resubscribe.js'
+import { resubscribe, type ResubscribeGroup } from './resubscribe.js'
 import { ResumeGate } from './resume-gate.js'
 import type { Router } from './router.js'
 import { Session } from './session.js'
@@ -32,8 +33,8 @@ export interface RuntimeHost {
   emit(event: string, arg?: unknown): void
   hasListeners(event: string): boolean
   endSubscriptions(): void
-  /** What to subscribe again when the server lost the session. */
-  liveSubscriptions(): SubscribeEntry[]
+  /** What to subscribe again when the server lost the session (MQTT 5: grouped by identifier). */
+  liveSubscriptions(): ResubscribeGroup[]
 }
 
 /** The connected-client machinery behind MqttClient. */
@@ -49,6 +50,8 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   readonly gate = new ResumeGate()
   /** The timer source (keepalive, timeouts, request timeouts). */
   readonly timers: TimerSource
+  /** subscribe() / unsubscribe() made while (re)connecting. */
+  readonly connectionWait: ConnectionWait
   private conn: Connection | undefined
   private keepalive: Keepalive | undefined
   private abort: AbortController | undefined
@@ -78,6 +81,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     this.version = options.protocolVersion
     this.trace = new Tracer(options.trace)
     this.timers = options.timers ?? defaultTimers
+    this.connectionWait = new ConnectionWait(this.timers)
     this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
     this.storeLife = new StoreLifecycle(store, this.session, this.trace)
     this.quiescer = new Quiesce(this.timers, this.session)
@@ -86,6 +90,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     this.session.wire = (p, bytes) => this.v5.link ? this.v5.link.wire(p, bytes) : bytes
     this.inbound = new InboundFlow(this, host, router, options)
     this.outbound = new OutboundFlow(this, options)
+    this.outbound.onOfflineDepth = (depth) => this.host.emit('offlineQueueDepth', depth)
     this.reconnect = createReconnect(options, this.timers, this.trace, {
       reconnecting: (info) => this.host.emit('reconnecting', info),
       attempt: (servers) => {
@@ -111,7 +116,10 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     this.state = state
     if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
-    if (state === 'closed' && from !== 'closed') this.storeLife.close()
+    if (state === 'closed' && from !== 'closed') {
+      this.storeLife.close()
+      this.connectionWait.fail(('error' in event && event.error) || new MqttError('CLOSED', 'the client was closed'))
+    }
     for (const action of actions) this.perform(action)
   }
 
@@ -127,6 +135,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
         this.gate.resuming!.then((resumed) => {
           this.lastConnect = { sessionPresent: a.sessionPresent, resumed }
           this.waiters.resolveConnect(waiter, this.lastConnect)
+          this.connectionWait.open()
           this.host.emit('connect', this.lastConnect)
         }, (err: Error) => this.run({ type: 'protocolError', error: new MqttError('STORE_ERROR', 'session resume failed', { cause: err }) }))
         break
@@ -214,11 +223,16 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     // MQTT 5: a server without our session means ours is gone too [MQTT-3.2.2-5].
     const fresh = this.options.clean || (this.version === 5 && !sessionPresent)
     const receipts = fresh ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
-    if (!sessionPresent) this.inbound.sessionLost()
+    this.inbound.sessionStarted(sessionPresent)
     // The server forgot our subscriptions: establish them again, before the queued publishes leave.
     if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))
     this.outbound.flushOffline()
     return receipts
+  }
+
+  /** Publishes accepted while no connection was up and not sent yet. */
+  get offlineQueueDepth(): number {
+    return this.outbound.offlineLength
   }
 
   /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */

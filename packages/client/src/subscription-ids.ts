@@ -43,6 +43,11 @@ export class SubscriptionIds<S> {
     }
   }
 
+  /** The identifier the server's subscription on `filter` carries (the latest SUBSCRIBE of it), if any. */
+  latestId(filter: string): number | undefined {
+    return this.latest.get(filter)
+  }
+
   /** `sub` no longer holds `filters`; a filter nobody holds stops routing. */
   drop(sub: S, filters: readonly string[]): void {
     for (const f of filters) {

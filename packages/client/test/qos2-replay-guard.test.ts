@@ -2,33 +2,61 @@ import { describe, expect, it } from 'vitest'
 import { Qos2ReplayGuard } from '../src/qos2-replay-guard.js'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
+const pub = (packetId: number, payload: string, dup: boolean, topic = 'a/b', qos = 2) => ({ qos, dup, packetId, topic, payload: bytes(payload) })
+
+/** A guard that delivered and released `id` on one connection, then reconnected with the session. */
+function afterReplayableRestart(id = 7, payload = '42'): Qos2ReplayGuard {
+  const g = new Qos2ReplayGuard()
+  g.connected(false)
+  g.delivered(id, 'a/b', bytes(payload))
+  g.release(id)
+  g.connected(true)
+  return g
+}
 
 describe('QoS 2 replay guard (a broker resending a PUBLISH it already released)', () => {
-  it('recognizes a DUP PUBLISH of a released message by id, topic and payload', () => {
-    const g = new Qos2ReplayGuard()
-    g.delivered(7, 'a/b', bytes('42'))
-    expect(g.isReplay(7, true, 'a/b', bytes('42'))).toBe(false) // not released yet: the session's inbound ids cover it
-    g.release(7)
-    expect(g.isReplay(7, true, 'a/b', bytes('42'))).toBe(true)
+  it('recognizes a DUP PUBLISH of a message released on the previous connection by id, topic and payload', () => {
+    expect(afterReplayableRestart().check(pub(7, '42', true))).toBe(true)
   })
 
-  it('never flags a first delivery, another payload or topic, or an id reused by a new message', () => {
+  it('never flags DUP=0 (a legitimate repeat with a reused id), another payload or topic, or QoS 1', () => {
+    const g = afterReplayableRestart()
+    expect(g.check(pub(7, '43', true))).toBe(false)
+    expect(g.check(pub(7, '42', true, 'a/c'))).toBe(false)
+    expect(g.check(pub(7, '42', true, 'a/b', 1))).toBe(false)
+    expect(g.check(pub(7, '42', false))).toBe(false)
+  })
+
+  it('closes its window at the first DUP=0 PUBLISH of the connection', () => {
+    const g = afterReplayableRestart()
+    expect(g.check(pub(9, 'new', false, 'x', 1))).toBe(false)
+    expect(g.check(pub(7, '42', true))).toBe(false)
+  })
+
+  it('does nothing on the connection the message was released on, or after a connect without session', () => {
     const g = new Qos2ReplayGuard()
+    g.connected(false)
     g.delivered(7, 'a/b', bytes('42'))
     g.release(7)
-    expect(g.isReplay(7, false, 'a/b', bytes('42'))).toBe(false)
-    expect(g.isReplay(7, true, 'a/b', bytes('43'))).toBe(false)
-    expect(g.isReplay(7, true, 'a/c', bytes('42'))).toBe(false)
+    expect(g.check(pub(7, '42', true))).toBe(false)
+    g.connected(false)
+    expect(g.check(pub(7, '42', true))).toBe(false)
+  })
+
+  it('a window that saw no new message carries over to the next connection; a new delivery of the id replaces it', () => {
+    const g = afterReplayableRestart()
+    g.connected(true)
+    expect(g.check(pub(7, '42', true))).toBe(true)
     g.delivered(7, 'x', bytes('new'))
-    expect(g.isReplay(7, true, 'a/b', bytes('42'))).toBe(false)
+    expect(g.check(pub(7, '42', true))).toBe(false)
   })
 
-  it('forgets everything when the server has no session, and keeps only the most recent ids', () => {
+  it('keeps only the most recent ids', () => {
     const g = new Qos2ReplayGuard(2)
+    g.connected(false)
     for (const id of [1, 2, 3]) { g.delivered(id, 't', bytes(String(id))); g.release(id) }
-    expect(g.isReplay(1, true, 't', bytes('1'))).toBe(false)
-    expect(g.isReplay(3, true, 't', bytes('3'))).toBe(true)
-    g.clear()
-    expect(g.isReplay(3, true, 't', bytes('3'))).toBe(false)
+    g.connected(true)
+    expect(g.check({ qos: 2, dup: true, packetId: 1, topic: 't', payload: bytes('1') })).toBe(false)
+    expect(g.check({ qos: 2, dup: true, packetId: 3, topic: 't', payload: bytes('3') })).toBe(true)
   })
 })
