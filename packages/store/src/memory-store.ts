@@ -1,13 +1,33 @@
 // The default store: packets in a Map, whose insertion order is the replay order.
+// put() and del() sit on the client's QoS 1/2 hot path (one of each per message), so without a transform
+// they do their work synchronously and return one shared settled promise: no async frame, no allocation.
 
 import { checkKey, checkPacket, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
-interface MemoryEntry {
+/** Options of a MemoryStore. */
+export interface MemoryStoreOptions extends StoreOptions {
+  /**
+   * The caller hands each put() buffer over and never changes it afterwards, so it is kept as given instead
+   * of copied (the client's own default store: encoded packets are never written to again). Default false.
+   */
+  adopt?: boolean
+}
+
+/** An entry kept through a transform: the packet's size (what the quota counts) and the stored bytes. */
+interface TransformedEntry {
   size: number
   /** Stored bytes; a promise while an async encode hook runs. */
   data: Uint8Array | Promise<Uint8Array>
 }
+
+/** Without a transform an entry is the packet's bytes themselves. */
+type MemoryEntry = Uint8Array | TransformedEntry
+
+const DONE: Promise<void> = Promise.resolve()
+
+const sizeOf = (entry: MemoryEntry | undefined): number | undefined =>
+  entry === undefined ? undefined : entry instanceof Uint8Array ? entry.length : entry.size
 
 /** Keeps packets in memory, in first-put order; the contents survive close() and open() of the same instance. */
 export class MemoryStore implements Store {
@@ -15,10 +35,12 @@ export class MemoryStore implements Store {
   private readonly life = new Lifecycle()
   private readonly quota: Quota
   private readonly transform: StoreTransform | undefined
+  private readonly adopt: boolean
 
-  constructor(options: StoreOptions = {}) {
+  constructor(options: MemoryStoreOptions = {}) {
     this.quota = new Quota(options)
     this.transform = options.transform
+    this.adopt = options.adopt === true
   }
 
   /** Opens the store (nothing to load). */
@@ -26,29 +48,42 @@ export class MemoryStore implements Store {
     return this.life.open(async () => {})
   }
 
-  /** Keeps a copy of `packet` under `key`. */
-  async put(key: string, packet: Uint8Array): Promise<void> {
-    this.life.check()
-    checkKey(key)
-    checkPacket(packet)
+  /** Keeps a copy of `packet` (or, with `adopt`, `packet` itself) under `key`. */
+  put(key: string, packet: Uint8Array): Promise<void> {
+    try {
+      this.life.check()
+      checkKey(key)
+      checkPacket(packet)
+      const previous = sizeOf(this.entries.get(key))
+      this.quota.reserve(previous, packet.length)
+      if (this.transform === undefined) {
+        // the copy keeps the store's bytes apart from a buffer the caller may reuse
+        this.entries.set(key, this.adopt ? packet : packet.slice())
+        return DONE
+      }
+      return this.putTransformed(key, packet, previous)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  private async putTransformed(key: string, packet: Uint8Array, previousSize: number | undefined): Promise<void> {
     const previous = this.entries.get(key)
-    this.quota.reserve(previous?.size, packet.length)
     let data: Uint8Array | Promise<Uint8Array>
     try {
-      // the copy keeps the store's bytes apart from a buffer the caller may reuse
-      data = this.transform === undefined ? packet.slice() : encodeStored(this.transform, packet)
+      data = encodeStored(this.transform, packet)
     } catch (err) {
-      this.quota.release(previous?.size, packet.length)
+      this.quota.release(previousSize, packet.length)
       throw err
     }
-    const entry: MemoryEntry = { size: packet.length, data }
+    const entry: TransformedEntry = { size: packet.length, data }
     this.entries.set(key, entry)
     if (data instanceof Uint8Array) return
     try {
       entry.data = await data
     } catch (err) {
       if (this.entries.get(key) === entry) {
-        this.quota.release(previous?.size, packet.length)
+        this.quota.release(previousSize, packet.length)
         if (previous === undefined) this.entries.delete(key)
         else this.entries.set(key, previous)
       }
@@ -62,8 +97,8 @@ export class MemoryStore implements Store {
     checkKey(key)
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    const stored = await entry.data
-    return this.transform === undefined ? stored.slice() : decodeStored(this.transform, stored)
+    if (entry instanceof Uint8Array) return entry.slice()
+    return decodeStored(this.transform, await entry.data)
   }
 
   /** Keys in first-put order. */
@@ -73,13 +108,18 @@ export class MemoryStore implements Store {
   }
 
   /** Forgets `key`. */
-  async del(key: string): Promise<void> {
-    this.life.check()
-    checkKey(key)
-    const entry = this.entries.get(key)
-    if (entry === undefined) return
-    this.entries.delete(key)
-    this.quota.release(undefined, entry.size)
+  del(key: string): Promise<void> {
+    try {
+      this.life.check()
+      checkKey(key)
+      const entry = this.entries.get(key)
+      if (entry === undefined) return DONE
+      this.entries.delete(key)
+      this.quota.release(undefined, sizeOf(entry)!)
+      return DONE
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   /** Forgets everything. */
@@ -92,7 +132,10 @@ export class MemoryStore implements Store {
   /** Waits for async encodes in progress; the contents stay for a later open(). */
   close(): Promise<void> {
     return this.life.close(async () => {
-      const pending = [...this.entries.values()].map((entry) => entry.data).filter((d) => d instanceof Promise)
+      const pending: Array<Promise<Uint8Array>> = []
+      for (const entry of this.entries.values()) {
+        if (!(entry instanceof Uint8Array) && entry.data instanceof Promise) pending.push(entry.data)
+      }
       await Promise.allSettled(pending)
     })
   }

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryStore } from '@isomqtt/store'
+
+describe('MemoryStore adopt option', () => {
+  it('keeps an adopted buffer as given, hands out copies, and still counts and forgets it', async () => {
+    const store = new MemoryStore({ adopt: true, maxBytes: 5 })
+    await store.open()
+    const packet = new Uint8Array([1, 2, 3])
+    await store.put('o.1', packet)
+    const got = (await store.get('o.1'))!
+    expect(got).toEqual(new Uint8Array([1, 2, 3]))
+    got[0] = 9
+    expect(await store.get('o.1')).toEqual(new Uint8Array([1, 2, 3]))
+    await expect(store.put('o.2', new Uint8Array(3))).rejects.toMatchObject({ code: 'STORE_FULL' })
+    await store.del('o.1')
+    await store.put('o.2', new Uint8Array(3))
+    expect(await store.keys()).toEqual(['o.2'])
+    await store.close()
+    await expect(store.put('o.3', packet)).rejects.toMatchObject({ code: 'CLOSED' })
+    await expect(store.del('o.2')).rejects.toMatchObject({ code: 'CLOSED' })
+  })
+})
