@@ -18,22 +18,28 @@ export interface Outbound {
   /** Handed to a connection at least once (a resend sets DUP; a clean session cannot resend it at QoS 2). */
   sent: boolean
   /** MQTT 5: the PUBREC reason (e.g. 0x10), reported when PUBCOMP completes the publish. */
-  recReason?: number
+  recReason: number | undefined
   promise: Promise<PublishResult>
   resolve: (r: PublishResult) => void
   reject: (e: Error) => void
 }
 
+// One executor shared by every entry (it runs synchronously inside `new Promise`), so creating an entry
+// allocates no closure of its own: one per in-flight message adds up at 50k in flight.
+let lastResolve: (r: PublishResult) => void = () => {}
+let lastReject: (e: Error) => void = () => {}
+const capture = (res: (r: PublishResult) => void, rej: (e: Error) => void): void => { lastResolve = res; lastReject = rej }
+
 /** A new entry with its own promise. */
 export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound['stage'], sent: boolean): Outbound {
-  let resolve!: (r: PublishResult) => void
-  let reject!: (e: Error) => void
-  const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
-  return { qos, topic, stage, sent, promise, resolve, reject }
+  const promise = new Promise<PublishResult>(capture)
+  return { qos, topic, stage, sent, recReason: undefined, promise, resolve: lastResolve, reject: lastReject }
 }
 
-/** The store key of an outbound message. */
-export const outKey = (id: number): string => `o.${id}`
+const OUT_KEYS: string[] = []
+
+/** The store key of an outbound message (cached: one put and one delete per message use it). */
+export const outKey = (id: number): string => OUT_KEYS[id] ??= `o.${id}`
 
 /** What the table shares with the rest of the session. */
 export interface OutboundContext {
@@ -73,7 +79,7 @@ export class OutboundTable {
     this.entries.delete(id)
     this.deferred.delete(id)
     this.ctx.ids.release(id)
-    void this.ctx.storeQueue.run(() => this.ctx.store.del(outKey(id))).catch(() => {})
+    this.ctx.storeQueue.del(outKey(id))
     if (!this.resendNext()) this.wakeSlot()
     this.ctx.checkIdle()
   }

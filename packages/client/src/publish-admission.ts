@@ -7,16 +7,19 @@ import { MqttError } from './errors.js'
 import { newOutbound, outKey, type Outbound, type OutboundTable } from './outbound-table.js'
 import type { PublishResult } from './publish-result.js'
 
-interface Admitted {
-  id: number
-  bytes: Uint8Array
-  entry: Outbound
-  packet: PublishPacket
+/** This tick's admitted publishes, as parallel arrays (no object per message). */
+interface Batch {
+  ids: number[]
+  bytes: Uint8Array[]
+  entries: Outbound[]
+  packets: PublishPacket[]
 }
+
+const newBatch = (): Batch => ({ ids: [], bytes: [], entries: [], packets: [] })
 
 /** The way in for QoS 1/2 publishes. */
 export class PublishAdmission {
-  private putBatch: Admitted[] = []
+  private batch: Batch = newBatch()
 
   constructor(private readonly table: OutboundTable) {}
 
@@ -55,33 +58,43 @@ export class PublishAdmission {
     const entry = newOutbound(packet.qos, packet.topic, 'publish', false)
     t.entries.set(id, entry)
     if (deferred) t.deferred.set(id, bytes)
-    this.putBatch.push({ id, bytes, entry, packet })
-    if (this.putBatch.length === 1) queueMicrotask(this.flushPuts)
+    const b = this.batch
+    b.bytes.push(bytes)
+    b.entries.push(entry)
+    b.packets.push(packet)
+    if (b.ids.push(id) === 1) queueMicrotask(this.flushPuts)
     return entry.promise
   }
 
   private readonly flushPuts = (): void => {
-    const batch = this.putBatch
-    this.putBatch = []
+    const { ids, bytes, entries, packets } = this.batch
+    this.batch = newBatch()
     const t = this.table
     const store = t.ctx.store
-    t.ctx.storeQueue.run(() => Promise.all(batch.map((b) => store.put(outKey(b.id), b.bytes)))).then(
+    const n = ids.length
+    t.ctx.storeQueue.run(() => {
+      const puts = new Array<Promise<void>>(n)
+      for (let i = 0; i < n; i++) puts[i] = store.put(outKey(ids[i]!), bytes[i]!)
+      return Promise.all(puts)
+    }).then(
       () => {
         const conn = t.conn
-        for (const b of batch) {
+        for (let i = 0; i < n; i++) {
           t.waiting--
+          const id = ids[i]!
           // Not connected any more: it is resent when the session resumes (offline ones by the offline queue).
-          if (!conn?.open || t.entries.get(b.id) !== b.entry || t.deferred.has(b.id)) continue
-          b.entry.sent = true
-          conn.queue.publish(t.wire ? t.wire(b.packet, b.bytes) : b.bytes, b.id)
+          if (!conn?.open || t.entries.get(id) !== entries[i] || t.deferred.has(id)) continue
+          entries[i]!.sent = true
+          conn.queue.publish(t.wire ? t.wire(packets[i]!, bytes[i]!) : bytes[i]!, id)
         }
       },
       (cause: unknown) => {
-        for (const b of batch) {
+        for (let i = 0; i < n; i++) {
           t.waiting--
-          if (t.entries.get(b.id) !== b.entry) continue
-          t.forget(b.id)
-          b.entry.reject(new MqttError('STORE_ERROR', 'could not store the message', { cause }))
+          const id = ids[i]!
+          if (t.entries.get(id) !== entries[i]) continue
+          t.forget(id)
+          entries[i]!.reject(new MqttError('STORE_ERROR', 'could not store the message', { cause }))
         }
       },
     )

@@ -44,7 +44,7 @@ export class Session {
   private readonly outAcks: OutboundAcks
 
   constructor(private readonly options: SessionOptions) {
-    this.storeQueue = new StoreQueue(options.trace)
+    this.storeQueue = new StoreQueue(options.store, options.trace)
     this.inbound = new InboundQos2(options.store, this.storeQueue)
     this.table = new OutboundTable({
       store: options.store,
@@ -224,7 +224,7 @@ export class Session {
     for (const [id, entry] of t.entries) {
       t.entries.delete(id)
       this.ids.release(id)
-      if (clean) void this.storeQueue.run(() => this.options.store.del(outKey(id))).catch(() => {})
+      if (clean) this.storeQueue.del(outKey(id))
       entry.reject(error)
     }
   }
