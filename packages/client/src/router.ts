@@ -14,11 +14,16 @@ interface TrieNode<R> {
 
 const node = <R>(): TrieNode<R> => ({ children: undefined, routes: undefined })
 
+/** Topics whose matches are remembered; streams usually repeat a few topics, so a small cache serves them. */
+const CACHE_TOPICS = 512
+
 /** Maps topic filters to routes; `match` returns each route at most once per topic. */
 export class Router<R extends Route> {
   private readonly root: TrieNode<R> = node()
   private mark = 0
   private count = 0
+  /** Matches of recently seen topics (splitting and walking the trie per message is most of dispatch). */
+  private cache = new Map<string, R[]>()
 
   /** Number of (filter, route) pairs. */
   get size(): number {
@@ -35,7 +40,7 @@ export class Router<R extends Route> {
       n = child
     }
     n.routes ??= new Set()
-    if (!n.routes.has(route)) { n.routes.add(route); this.count++ }
+    if (!n.routes.has(route)) { n.routes.add(route); this.count++; this.cache.clear() }
   }
 
   /** Stop routing `filter` to `route`; returns whether it was there. */
@@ -50,6 +55,7 @@ export class Router<R extends Route> {
     }
     if (!n.routes?.delete(route)) return false
     this.count--
+    this.cache.clear()
     // Prune empty branches so the trie does not grow with churn.
     for (let i = path.length - 1; i >= 0; i--) {
       const [parent, level] = path[i]!
@@ -73,10 +79,17 @@ export class Router<R extends Route> {
   /** Routes whose filters match `topic`, each once, into `out` (reused by the caller to avoid allocation). */
   match(topic: string, out: R[]): R[] {
     out.length = 0
+    const cached = this.cache.get(topic)
+    if (cached) {
+      for (let i = 0; i < cached.length; i++) out.push(cached[i]!)
+      return out
+    }
     const mark = ++this.mark
     const levels = topic.split('/')
     // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'.
     this.walk(this.root, levels, 0, mark, out, topic.charCodeAt(0) === 36)
+    if (this.cache.size >= CACHE_TOPICS) this.cache.clear()
+    this.cache.set(topic, out.slice())
     return out
   }
 

@@ -44,6 +44,23 @@ describe('Router', () => {
     expect(r.routesOf('a/b')).toEqual([])
   })
 
+  it('answers a repeated topic from what it remembers, and forgets that when routes are added or removed', () => {
+    const r = new Router<Route & { name: string }>()
+    const x = route('x')
+    const y = route('y')
+    r.add('s/+', x)
+    expect(names(r, 's/1')).toEqual(['x'])
+    expect(names(r, 's/1')).toEqual(['x'])
+    r.add('s/#', y)
+    expect(names(r, 's/1')).toEqual(['x', 'y'])
+    r.remove('s/+', x)
+    expect(names(r, 's/1')).toEqual(['y'])
+    // The caller's array is filled, not the remembered one handed out.
+    const out = r.match('s/1', [])
+    out.length = 0
+    expect(names(r, 's/1')).toEqual(['y'])
+  })
+
   it('agrees with topicMatches on random filters and topics', () => {
     const level = fc.constantFrom('a', 'b', '', '$x')
     // Topic names are at least one character long [MQTT-4.7.3-1].
