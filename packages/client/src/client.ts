@@ -273,9 +273,13 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this.rt.reauthenticate()
   }
 
-  /** Drop the connection at once (no DISCONNECT: the server publishes the will). */
-  destroy(): void {
-    this.rt.destroy()
+  /**
+   * Drop the connection at once (no DISCONNECT: the server publishes the will). Pending publishes reject
+   * with CLOSED and a persistent session stays in the store; `{ discard: true }` gives them up instead:
+   * they reject with DISCARDED and the store is emptied.
+   */
+  destroy(options: { discard?: boolean } = {}): void {
+    this.rt.destroy(options.discard === true)
   }
 
   private liveSubscriptions(): ResubscribeGroup[] {
