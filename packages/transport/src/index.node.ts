@@ -1,7 +1,4 @@
 // Node entry of @isomqtt/transport: TCP, TLS, unix sockets and WebSocket (through ws).
-// Loads readable-stream's index, which puts the stream operators (map, filter, toArray...) on Readable.prototype,
-// so in Node a WebSocket transport has them like net.Socket has; browser bundles skip them (readable-duplex.ts).
-import 'readable-stream'
 import { w3cWebSocketFactory } from './browser-websocket-transport.js'
 import { mapError } from './map-error.js'
 import { createWebSocketTransport } from './node-websocket-transport.js'
