@@ -92,6 +92,11 @@ export class OutboundFlow {
     })
   }
 
+  /** Publishes accepted before the link dropped (slot waiters): ahead of everything queued offline. */
+  prependOffline(packets: readonly PublishPacket[]): void {
+    this.offline.prepend(packets)
+  }
+
   /** Fail what the offline queue holds (QoS 1/2 ones are settled by the session). */
   endOffline(error: Error): void {
     this.offline.end(error)

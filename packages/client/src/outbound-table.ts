@@ -89,6 +89,11 @@ export class OutboundTable {
     this.resendQueue.push({ id, bytes })
   }
 
+  /** Stored publishes waiting in the resend queue for a slot. */
+  get pendingResends(): number {
+    return this.resendQueue.length - this.resendHead
+  }
+
   /** Forget the held resends (the connection they were for ended). */
   clearResends(): void {
     this.resendQueue = []

@@ -20,6 +20,8 @@ const newBatch = (): Batch => ({ ids: [], bytes: [], entries: [], packets: [] })
 /** The way in for QoS 1/2 publishes. */
 export class PublishAdmission {
   private batch: Batch = newBatch()
+  /** Batches handed to the store and not yet to the connection: later publishes queue behind them. */
+  private flushing = 0
 
   constructor(private readonly table: OutboundTable) {}
 
@@ -39,7 +41,8 @@ export class PublishAdmission {
     }
     t.waiting++
     if (t.entries.size >= maxInflight || t.slots.waiting) {
-      return t.slots.wait().then(() => this.admit(packet, false), (err: Error) => { t.waiting--; throw err })
+      // `moved`: the link dropped while it waited, so it joined the offline queue's head (stored, deferred).
+      return t.slots.wait(packet).then((moved) => this.admit(packet, moved), (err: Error) => { t.waiting--; throw err })
     }
     return this.admit(packet, false)
   }
@@ -50,7 +53,11 @@ export class PublishAdmission {
     return id.then((free) => this.admitWithId(packet, free, deferred))
   }
 
-  /** Register the message and join this tick's store batch. */
+  /**
+   * Register the message and store it: at once when the store can and nothing admitted earlier is still on
+   * its way (then it is written at once too, so a long publishing loop already streams to the server),
+   * otherwise in this tick's store batch.
+   */
   private admitWithId(packet: PublishPacket, id: number, deferred: boolean): Promise<PublishResult> {
     const t = this.table
     packet.packetId = id
@@ -58,6 +65,27 @@ export class PublishAdmission {
     const entry = newOutbound(packet.qos, packet.topic, 'publish', false)
     t.entries.set(id, entry)
     if (deferred) t.deferred.set(id, bytes)
+    if (this.flushing === 0 && this.batch.ids.length === 0) {
+      let kept: boolean
+      try {
+        kept = t.ctx.storeQueue.putNow(outKey(id), bytes)
+      } catch (cause) {
+        t.waiting--
+        t.forget(id)
+        entry.reject(new MqttError('STORE_ERROR', 'could not store the message', { cause }))
+        return entry.promise
+      }
+      if (kept) {
+        t.waiting--
+        const conn = t.conn
+        // Not connected: it is resent when the session resumes (offline ones by the offline queue).
+        if (!deferred && conn?.open) {
+          entry.sent = true
+          conn.queue.publish(t.wire ? t.wire(packet, bytes) : bytes, id)
+        }
+        return entry.promise
+      }
+    }
     const b = this.batch
     b.bytes.push(bytes)
     b.entries.push(entry)
@@ -72,12 +100,14 @@ export class PublishAdmission {
     const t = this.table
     const store = t.ctx.store
     const n = ids.length
+    this.flushing++
     t.ctx.storeQueue.run(() => {
       const puts = new Array<Promise<void>>(n)
       for (let i = 0; i < n; i++) puts[i] = store.put(outKey(ids[i]!), bytes[i]!)
       return Promise.all(puts)
     }).then(
       () => {
+        this.flushing--
         const conn = t.conn
         for (let i = 0; i < n; i++) {
           t.waiting--
@@ -89,6 +119,7 @@ export class PublishAdmission {
         }
       },
       (cause: unknown) => {
+        this.flushing--
         for (let i = 0; i < n; i++) {
           t.waiting--
           const id = ids[i]!
@@ -108,7 +139,9 @@ export class PublishAdmission {
     if (!bytes || !entry || !t.conn?.open) return false
     t.deferred.delete(id)
     entry.sent = true
-    t.conn.queue.publish(bytes, id)
+    // The in-flight window holds for them too: beyond it they leave, in this order, as acks free slots.
+    if (t.entries.size - t.deferred.size - t.pendingResends > t.ctx.limits.maxInflight) t.queueResend(id, bytes)
+    else t.conn.queue.publish(bytes, id)
     return true
   }
 

@@ -161,6 +161,8 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
         // the reconnect loop just gave up (then what waited fails with the reason).
         const keep = this.state === 'reconnecting' || (!byUser && !this.options.clean && this.previous !== 'reconnecting')
         this.session.connectionEnded(a.error, keep, this.options.clean)
+        // Slot waiters were accepted before anything published from now on: they go first, and to the store.
+        if (this.state === 'reconnecting') this.outbound.prependOffline(this.session.takeSlotWaiters())
         if (!keep) this.outbound.endOffline(a.error)
         if (byUser) this.host.endSubscriptions()
         break

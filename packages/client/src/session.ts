@@ -111,6 +111,14 @@ export class Session {
     return this.admission.sendDeferred(id)
   }
 
+  /**
+   * The link dropped and a reconnect follows: publishes waiting for an in-flight slot leave the line and are
+   * admitted (stored) as offline ones; returns them oldest first for the head of the offline queue.
+   */
+  takeSlotWaiters(): PublishPacket[] {
+    return this.table.slots.takeAll()
+  }
+
   /** Give up an outbound message (dropped from the offline queue): out of the store, promise rejected. */
   discard(id: number, error: Error): void {
     const entry = this.table.entries.get(id)
