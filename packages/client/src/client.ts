@@ -311,7 +311,7 @@ export function createClient(options: ClientOptions): MqttClient {
 /** Connect to a server (or the first of several that accepts) and resolve the connected client. */
 export async function connect(url: string | URL | Array<string | URL>, options: ClientOptions = {}): Promise<MqttClient> {
   const servers = [...(Array.isArray(url) ? url : [url]), ...(options.servers ?? [])]
-  const client = new MqttClient({ ...options, servers })
+  const client = new MqttClient(Object.assign({}, options, { servers }))
   await client.connect()
   return client
 }

@@ -59,11 +59,11 @@ export class Mqtt5Link {
   wire(packet: PublishPacket, plain: Uint8Array | undefined): Uint8Array {
     const choice = this.outAliases.assign(packet.topic)
     if (!choice) return plain ?? encode(packet, 5)
-    return encode({
-      ...packet,
+    // Object.assign rather than spreads: a spread followed by properties is a slow path in V8 (per publish here).
+    return encode(Object.assign({}, packet, {
       topic: choice.sendTopic ? packet.topic : '',
-      properties: { ...packet.properties, topicAlias: choice.alias },
-    }, 5)
+      properties: Object.assign({}, packet.properties, { topicAlias: choice.alias }),
+    }), 5)
   }
 
   /** Resolve a received publish's topic alias in place; throws a protocol error (with its reason code). */
