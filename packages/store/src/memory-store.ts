@@ -51,20 +51,31 @@ export class MemoryStore implements Store {
   /** Keeps a copy of `packet` (or, with `adopt`, `packet` itself) under `key`. */
   put(key: string, packet: Uint8Array): Promise<void> {
     try {
+      if (this.putNow(key, packet)) return DONE
       this.life.check()
       checkKey(key)
       checkPacket(packet)
       const previous = sizeOf(this.entries.get(key))
       this.quota.reserve(previous, packet.length)
-      if (this.transform === undefined) {
-        // the copy keeps the store's bytes apart from a buffer the caller may reuse
-        this.entries.set(key, this.adopt ? packet : packet.slice())
-        return DONE
-      }
       return this.putTransformed(key, packet, previous)
     } catch (err) {
       return Promise.reject(err)
     }
+  }
+
+  /**
+   * put() done at once, for a caller on a hot path that keeps its own call order (the client): true when
+   * kept; false, with nothing done, when a transform makes it asynchronous (use put()). Throws StoreError.
+   */
+  putNow(key: string, packet: Uint8Array): boolean {
+    if (this.transform !== undefined) return false
+    this.life.check()
+    checkKey(key)
+    checkPacket(packet)
+    this.quota.reserve(sizeOf(this.entries.get(key)), packet.length)
+    // the copy keeps the store's bytes apart from a buffer the caller may reuse
+    this.entries.set(key, this.adopt ? packet : packet.slice())
+    return true
   }
 
   private async putTransformed(key: string, packet: Uint8Array, previousSize: number | undefined): Promise<void> {
@@ -110,16 +121,22 @@ export class MemoryStore implements Store {
   /** Forgets `key`. */
   del(key: string): Promise<void> {
     try {
-      this.life.check()
-      checkKey(key)
-      const entry = this.entries.get(key)
-      if (entry === undefined) return DONE
-      this.entries.delete(key)
-      this.quota.release(undefined, sizeOf(entry)!)
+      this.delNow(key)
       return DONE
     } catch (err) {
       return Promise.reject(err)
     }
+  }
+
+  /** del() done at once (always possible: deleting never waits for a transform); true. Throws StoreError. */
+  delNow(key: string): boolean {
+    this.life.check()
+    checkKey(key)
+    const entry = this.entries.get(key)
+    if (entry === undefined) return true
+    this.entries.delete(key)
+    this.quota.release(undefined, sizeOf(entry)!)
+    return true
   }
 
   /** Forgets everything. */
