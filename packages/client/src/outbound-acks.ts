@@ -38,6 +38,18 @@ export class OutboundAcks {
     if (reasonCode !== 0) entry.recReason = reasonCode
     if (entry.stage === 'publish') {
       entry.stage = 'pubrel'
+      let kept = false
+      try {
+        kept = t.ctx.storeQueue.putNow(outKey(id), pubrel)
+      } catch (err) {
+        // Not stored: answered anyway, as when an asynchronous put fails below.
+        t.ctx.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
+        kept = true
+      }
+      if (kept) {
+        t.conn?.queue.control(pubrel)
+        return
+      }
       t.ctx.storeQueue.run(() => t.ctx.store.put(outKey(id), pubrel)).then(
         () => { if (t.entries.get(id) === entry) t.conn?.queue.control(pubrel) },
         () => { t.conn?.queue.control(pubrel) },

@@ -1,27 +1,54 @@
 // Store operations one after another, in call order, so replay order is first-put order whatever the store.
 // Deletes come one per acknowledged message; they are gathered and issued as one operation per tick (or
 // earlier, in their place, when another operation is queued), which keeps call order without a promise
-// chain per acknowledgement.
+// chain per acknowledgement. A store that can work synchronously (MemoryStore's putNow/delNow) is used
+// at once whenever nothing is queued before: the result is the same order, without a promise per message.
 import type { Store } from '@isomqtt/store'
 import type { Tracer } from './trace.js'
+
+/** A store that may keep or forget a packet synchronously (structural: MemoryStore has both). */
+interface ImmediateStore {
+  /** true when kept at once; false when it has to go through put(). Throws like put() rejects. */
+  putNow?(key: string, packet: Uint8Array): boolean
+  /** true when forgotten at once. Throws like del() rejects. */
+  delNow?(key: string): boolean
+}
 
 /** Serializes store operations; a failure is traced and does not stop the ones after it. */
 export class StoreQueue {
   private tail: Promise<unknown> = Promise.resolve()
   private dels: string[] = []
-  private readonly onTraced = (err: unknown): void => {
-    this.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
+  /** Operations queued and not settled yet: while any is, nothing may run at once. */
+  private busy = 0
+  private readonly now: ImmediateStore
+  private readonly settle = (): void => { this.busy-- }
+  private readonly settleTraced = (err: unknown): void => {
+    this.busy--
+    this.traceFailure(err)
   }
   private readonly flushDels = (): void => this.queueDels()
 
-  constructor(private readonly store: Store, private readonly trace: Tracer) {}
+  constructor(private readonly store: Store, private readonly trace: Tracer) {
+    this.now = store as ImmediateStore
+  }
 
   /** Run `op` after every operation queued before it; resolves or rejects with it. */
   run(op: () => Promise<unknown>): Promise<void> {
     if (this.dels.length > 0) this.queueDels()
+    this.busy++
     const next = this.tail.then(op)
-    this.tail = next.catch(this.onTraced)
+    this.tail = next.then(this.settle, this.settleTraced)
     return next.then(() => undefined)
+  }
+
+  /**
+   * Keep `packet` now when the store can and nothing is queued before it; false when the caller must use
+   * run() instead. Throws what the store throws (nothing was kept then).
+   */
+  putNow(key: string, packet: Uint8Array): boolean {
+    if (this.busy > 0 || this.now.putNow === undefined) return false
+    if (this.dels.length > 0 && !this.delsNow()) return false
+    return this.now.putNow(key, packet)
   }
 
   /** Delete `key` in its place among the queued operations; a failure is traced only. */
@@ -35,16 +62,41 @@ export class StoreQueue {
     return this.tail
   }
 
+  /** The gathered deletes, synchronously; false (nothing lost: they stay gathered) when the store cannot. */
+  private delsNow(): boolean {
+    const delNow = this.now.delNow
+    if (delNow === undefined) return false
+    const keys = this.dels
+    this.dels = []
+    for (let i = 0; i < keys.length; i++) {
+      try {
+        if (!delNow.call(this.store, keys[i]!)) {
+          this.dels = keys.slice(i)
+          return false
+        }
+      } catch (err) {
+        this.traceFailure(err)
+      }
+    }
+    return true
+  }
+
   private queueDels(): void {
     const keys = this.dels
     if (keys.length === 0) return
+    if (this.busy === 0 && this.delsNow()) return
     this.dels = []
     const store = this.store
+    this.busy++
     this.tail = this.tail.then((): Promise<unknown> => {
       if (keys.length === 1) return store.del(keys[0]!)
       const done = new Array<Promise<void>>(keys.length)
       for (let i = 0; i < keys.length; i++) done[i] = store.del(keys[i]!)
       return Promise.all(done)
-    }).catch(this.onTraced)
+    }).then(this.settle, this.settleTraced)
+  }
+
+  private traceFailure(err: unknown): void {
+    this.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
