@@ -2,7 +2,7 @@
 // delay, announces it ('reconnecting'), runs the user's async beforeAttempt hook (token refresh, another
 // URL) and asks the runtime for one attempt over the server list. A refused CONNACK ends the loop unless
 // the user asked for retries; a connection that stays up resets the backoff.
-import type { MqttError } from './errors.js'
+import { MqttError } from './errors.js'
 import { Backoff, type RandomSource } from './backoff.js'
 import { ServerList } from './server-list.js'
 import type { TimerHandle, TimerSource } from './timers.js'
@@ -76,6 +76,8 @@ export function resolveReconnectOptions(value: ReconnectOptions | boolean | unde
   const o = value === true || value === undefined ? {} : value
   const minDelayMs = o.minDelayMs ?? 500
   const maxDelayMs = o.maxDelayMs ?? Math.max(30_000, minDelayMs)
+  const waitForConnectionMs = o.waitForConnectionMs ?? 30_000
+  if (typeof waitForConnectionMs !== 'number' || !(waitForConnectionMs >= 0)) throw new MqttError('INVALID_ARGUMENT', 'reconnect.waitForConnectionMs must be a number of ms >= 0 (or Infinity)')
   // Object.assign: a spread followed by properties is a slow path in V8 (see options.ts).
   return Object.assign({}, o, {
     minDelayMs,
@@ -83,7 +85,7 @@ export function resolveReconnectOptions(value: ReconnectOptions | boolean | unde
     stableAfterMs: o.stableAfterMs ?? 10_000,
     retryOnRefused: o.retryOnRefused ?? false,
     retryInitialConnect: o.retryInitialConnect ?? false,
-    waitForConnectionMs: o.waitForConnectionMs ?? 30_000,
+    waitForConnectionMs,
   })
 }
 

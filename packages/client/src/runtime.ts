@@ -6,6 +6,7 @@ import type { Store } from '@isomqtt/store'
 import type { Connection, ConnectionHandler } from './connection.js'
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
+import { discardSession } from './discard-session.js'
 import { MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
@@ -259,24 +260,10 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
 
   /** Drop the connection at once (no DISCONNECT); `discard` also gives up every pending message. */
   destroy(discard = false): void {
-    if (discard) this.discardAll()
-    if (this.state === 'idle' || this.state === 'closed') this.endOffline()
-    this.run({ type: 'userDestroy' })
-  }
-
-  /** destroy({ discard: true }): pending publishes reject with DISCARDED and the store is emptied. */
-  private discardAll(): void {
-    const error = new MqttError('DISCARDED', 'destroy({ discard: true }) gave the message up')
     const closed = this.state === 'idle' || this.state === 'closed'
-    // A closed client's store is closed: open it for the reset (in line with the session's store work).
-    if (closed) void this.session.openStore().catch(() => {})
-    this.outbound.endOffline(error)
-    this.session.connectionEnded(error, false, false)
-    // After this tick's store batch (publishes made just before), so nothing is put back after the reset.
-    queueMicrotask(() => {
-      this.session.reset().catch((err: unknown) => this.trace.warn('store', `discarding the session failed: ${err instanceof Error ? err.message : String(err)}`))
-    })
-    if (closed) this.storeLife.close()
+    if (discard) discardSession({ session: this.session, outbound: this.outbound, storeLife: this.storeLife, trace: this.trace }, closed)
+    if (closed) this.endOffline()
+    this.run({ type: 'userDestroy' })
   }
 
   /** The user ended a client that is not connected: queued publishes fail, the store closes. */

@@ -81,6 +81,12 @@ describe('subscribe() / unsubscribe() while reconnecting', () => {
     await expect(unsub).rejects.toMatchObject({ code: 'CLOSED' })
   }, 30_000)
 
+  it('refuses a negative or non-numeric waitForConnectionMs at creation', () => {
+    for (const bad of [-1, Number.NaN, '5' as unknown as number]) {
+      expect(() => createClient({ reconnect: { waitForConnectionMs: bad } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    }
+  })
+
   it('waitForConnectionMs: 0 rejects at once with NOT_CONNECTED (the old behaviour)', async () => {
     const client = await cutOff({ waitForConnectionMs: 0 })
     await dropLink(client)
