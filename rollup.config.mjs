@@ -44,9 +44,18 @@ export function browserPlugins(modules = {}) {
   return [
     virtualModules(modules),
     nodeResolve({ browser: true, exportConditions: ['browser', 'module', 'import', 'default'], preferBuiltins: false }),
-    commonjs(),
+    // 'auto' wraps a CommonJS module in a lazy function only when it sits in a require cycle (readable-stream's
+    // duplex/readable/writable do); the others become plain ES code: ~1 KB min+gzip less than wrapping them all.
+    commonjs({ strictRequires: 'auto' }),
   ]
 }
+
+/**
+ * terser's options for every bundle and measurement. Measured on the minimal app and rejected: `passes: 2`
+ * (0.3 KB less minified, 0.05 KB more gzipped), `toplevel` (already implied by `module: true` for the ES module;
+ * on the IIFE it would drop the `isomqtt` global), `pure_getters` (0.1 KB, but unsafe with readable-stream's getters).
+ */
+export const terserOptions = { ecma: 2020 }
 
 const onwarn = (warning, warn) => {
   // readable-stream's CommonJS has circular requires that work; everything else is worth reading.
@@ -60,10 +69,10 @@ export default [
     plugins: browserPlugins({ isomqtt: bundleEntry }),
     onwarn,
     output: [
-      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, plugins: [terser({ ecma: 2020, module: true })] },
+      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, plugins: [terser({ ...terserOptions, module: true })] },
       {
         file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true,
-        plugins: [terser({ ecma: 2020 })],
+        plugins: [terser(terserOptions)],
       },
     ],
   },
