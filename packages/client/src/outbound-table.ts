@@ -104,7 +104,9 @@ export class OutboundTable {
     while (this.resendHead < this.resendQueue.length) {
       const next = this.resendQueue[this.resendHead++]!
       if (this.resendHead === this.resendQueue.length) this.clearResends()
-      if (!this.entries.has(next.id) || !this.conn?.open) continue
+      const entry = this.entries.get(next.id)
+      if (!entry || !this.conn?.open) continue
+      entry.sent = true
       this.conn.queue.publish(next.bytes, next.id)
       return true
     }

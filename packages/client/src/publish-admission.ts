@@ -138,10 +138,13 @@ export class PublishAdmission {
     const entry = t.entries.get(id)
     if (!bytes || !entry || !t.conn?.open) return false
     t.deferred.delete(id)
-    entry.sent = true
     // The in-flight window holds for them too: beyond it they leave, in this order, as acks free slots.
-    if (t.entries.size - t.deferred.size - t.pendingResends > t.ctx.limits.maxInflight) t.queueResend(id, bytes)
-    else t.conn.queue.publish(bytes, id)
+    if (t.entries.size - t.deferred.size - t.pendingResends > t.ctx.limits.maxInflight) {
+      t.queueResend(id, bytes)
+      return true
+    }
+    entry.sent = true
+    t.conn.queue.publish(bytes, id)
     return true
   }
 
