@@ -38,7 +38,6 @@ export class InboundFlow implements DispatchHost {
   private readonly dispatcher: Dispatcher
   /** Connection generation: an ack is only sent on the connection its message arrived on. */
   private gen = 0
-  private readonly gens = new WeakMap<Message, number>()
   private readonly qos2Stored = new Map<number, Promise<void>>()
   private readonly replays = new Qos2ReplayGuard()
 
@@ -79,7 +78,7 @@ export class InboundFlow implements DispatchHost {
       }
     }
     const message = new Message(p, rt.version === 5 ? rt.responder : undefined)
-    if (p.qos > 0) this.gens.set(message, this.gen)
+    message.connectionGen = this.gen
     // Every PUBLISH goes past the guard: the first DUP=0 one ends its window.
     const replay = this.replays.check(p)
     if (p.qos === 2) {
@@ -126,7 +125,7 @@ export class InboundFlow implements DispatchHost {
   done(message: Message): void {
     if (message.qos === 0) return
     const id = message.packetId!
-    const gen = this.gens.get(message)
+    const gen = message.connectionGen
     const rt = this.rt
     // Acknowledging on a later connection could ack a different message with the same id: the server resends.
     if (gen !== this.gen || rt.state !== 'connected') return

@@ -35,6 +35,8 @@ export class Message {
 
   /** @internal the receiving client's way to publish a response */
   private readonly responder: Responder | undefined
+  /** @internal the connection it arrived on (its acknowledgement goes only there); a field, not a WeakMap entry per message */
+  connectionGen = 0
 
   constructor(packet: PublishPacket, responder?: Responder) {
     this.responder = responder
