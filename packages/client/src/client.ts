@@ -181,11 +181,14 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     const list = subscribeEntries(filters, options, checkQos, v5)
     if (list.length === 0) throw new MqttError('INVALID_ARGUMENT', 'subscribe needs at least one filter')
     if (v5) checkSubscribeLimits(this.rt.v5.limits, list.map((f) => f.filter))
-    // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription.
-    const id = v5 && this.rt.v5.limits.subscriptionIdentifiersAvailable ? this.rt.v5.subIds.allocate() : undefined
-    const properties = v5 ? subscribeProperties(id, options.properties) : undefined
+    // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription. Chosen
+    // when the packet is built: one made while reconnecting learns the new server's limits first.
+    let id: number | undefined
     return this.rt.request(
-      (packetId) => ({ type: 'subscribe', packetId, subscriptions: list, properties }),
+      (packetId) => {
+        id = v5 && this.rt.v5.limits.subscriptionIdentifiersAvailable ? this.rt.v5.subIds.allocate() : undefined
+        return { type: 'subscribe', packetId, subscriptions: list, properties: v5 ? subscribeProperties(id, options.properties) : undefined }
+      },
       'suback',
       (ack) => {
         const granted: GrantedFilter[] = grantedFilters(list, ack as SubackPacket, v5)
