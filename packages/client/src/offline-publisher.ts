@@ -89,6 +89,12 @@ export class OfflinePublisher {
     for (let e = this.queue.shift(); e; e = this.queue.shift()) {
       if (e.packet.qos === 0) sendQos0(e.packet).then(e.resolve, e.reject)
       else if (e.packet.packetId !== undefined) this.session.sendDeferred(e.packet.packetId)
+      else {
+        // Still waiting for a packet id (all 65535 in use): it and what follows wait, in order; the
+        // session calls back (onLateDeferred) once it has one, and flush runs again.
+        this.queue.unshiftAll([e])
+        break
+      }
     }
     this.changed(before)
   }

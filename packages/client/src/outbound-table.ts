@@ -63,6 +63,8 @@ export class OutboundTable {
   waiting = 0
   conn: Connection | undefined
   version: ProtocolVersion = 4
+  /** An offline publish got its packet id only after waiting for one (every id was in use). */
+  lateDeferred: (() => void) | undefined
   /** MQTT 5: the bytes to write for a stored publish (with a topic alias); the store keeps `bytes`. */
   wire: ((packet: PublishPacket, bytes: Uint8Array) => Uint8Array) | undefined
   /**

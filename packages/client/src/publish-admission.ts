@@ -50,7 +50,12 @@ export class PublishAdmission {
   private admit(packet: PublishPacket, deferred: boolean): Promise<PublishResult> {
     const id = this.table.ctx.ids.acquire()
     if (typeof id === 'number') return this.admitWithId(packet, id, deferred)
-    return id.then((free) => this.admitWithId(packet, free, deferred))
+    return id.then((free) => {
+      const done = this.admitWithId(packet, free, deferred)
+      // An offline publish that waited for a packet id: the offline queue's flush may be waiting for it.
+      if (deferred) this.table.lateDeferred?.()
+      return done
+    })
   }
 
   /**

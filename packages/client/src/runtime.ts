@@ -92,6 +92,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     this.inbound = new InboundFlow(this, host, router, options)
     this.outbound = new OutboundFlow(this, options)
     this.outbound.onOfflineDepth = (depth) => this.host.emit('offlineQueueDepth', depth)
+    this.session.onLateDeferred = () => { if (this.state === 'connected' && this.gate.resumed) this.outbound.flushOffline() }
     this.reconnect = createReconnect(options, this.timers, this.trace, {
       reconnecting: (info) => this.host.emit('reconnecting', info),
       attempt: (servers) => {

@@ -82,6 +82,11 @@ export class Session {
     this.table.wire = fn
   }
 
+  /** Called when an offline publish that had to wait for a packet id got one (the offline queue resumes). */
+  set onLateDeferred(fn: (() => void) | undefined) {
+    this.table.lateDeferred = fn
+  }
+
   /** Attach the live connection (or none). */
   attach(conn: Connection | undefined): void {
     this.table.conn = conn
