@@ -1,7 +1,7 @@
 // The public surface: connect / createClient, MqttClient with publish, subscribe, unsubscribe, disconnect,
 // destroy and events. Protocol work lives in session, connection, connector, dispatcher and router.
 import { validateTopicFilter, validateTopicName } from '@isomqtt/codec'
-import type { DisconnectProperties, ProtocolVersion, PublishProperties, QoS, SubackPacket, SubscribeProperties, UnsubackPacket, UnsubscribeProperties } from '@isomqtt/codec'
+import type { DisconnectProperties, ProtocolVersion, UserProperty, PublishProperties, QoS, SubackPacket, SubscribeProperties, UnsubackPacket, UnsubscribeProperties } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import { Emitter } from './emitter.js'
 import { MqttError } from './errors.js'
@@ -85,7 +85,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   private readonly router = new Router<Subscription>()
   private readonly subs = new Set<Subscription>()
   /** Each subscription's filters as asked (QoS, options): what a reconnect without session subscribes again. */
-  private readonly requested = new WeakMap<Subscription, SubscribeEntry[]>()
+  private readonly requested = new WeakMap<Subscription, { entries: SubscribeEntry[]; userProperties?: UserProperty[] }>()
   private readonly rt: Runtime
   private requester: Requester | undefined
 
@@ -198,7 +198,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         if (v5) this.rt.v5.subIds.bind(id ?? 0, list.map((f) => f.filter), sub)
         for (const g of granted) this.router.add(g.filter, sub)
         this.subs.add(sub)
-        this.requested.set(sub, list)
+        this.requested.set(sub, { entries: list, userProperties: v5 ? options.properties?.userProperties : undefined })
         return sub
       },
     )
@@ -286,10 +286,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   }
 
   private liveSubscriptions(): ResubscribeGroup[] {
-    const live = [...this.subs].map((sub) => ({
-      id: sub.subscriptionIdentifier,
-      entries: (this.requested.get(sub) ?? []).filter((e) => this.router.routesOf(e.filter).includes(sub)),
-    }))
+    const live = [...this.subs].map((sub) => {
+      const asked = this.requested.get(sub)
+      const entries = (asked?.entries ?? []).filter((e) => this.router.routesOf(e.filter).includes(sub))
+      return { id: sub.subscriptionIdentifier, entries, userProperties: asked?.userProperties }
+    })
     // MQTT 5: each filter again under the identifier the server's subscription had (0: none was sent).
     const ids = this.rt.version === 5 && this.rt.v5.limits.subscriptionIdentifiersAvailable
     return resubscribePlan(live, (f) => (ids ? this.rt.v5.subIds.latestId(f) || undefined : undefined))

@@ -3,7 +3,7 @@
 // session nothing is repeated. MQTT 5: each filter goes out again under the Subscription Identifier the
 // server's subscription on it carried, one SUBSCRIBE per identifier, so messages keep routing by identifier
 // and overlapping subscriptions still get one copy each (MQTT.js resubscribes without them).
-import type { SubackPacket, SubscribePacket } from '@isomqtt/codec'
+import type { SubackPacket, SubscribePacket, UserProperty } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { Session } from './session.js'
 import type { Tracer } from './trace.js'
@@ -15,12 +15,15 @@ export type SubscribeEntry = SubscribePacket['subscriptions'][number]
 export interface LiveSubscription {
   id: number | undefined
   entries: readonly SubscribeEntry[]
+  /** MQTT 5: the user properties its SUBSCRIBE carried. */
+  userProperties?: UserProperty[]
 }
 
-/** One SUBSCRIBE of a resubscribe: an identifier (or none) and its filters. */
+/** One SUBSCRIBE of a resubscribe: an identifier (or none), its filters and user properties. */
 export interface ResubscribeGroup {
   id: number | undefined
   entries: SubscribeEntry[]
+  userProperties?: UserProperty[]
 }
 
 /** Filters per SUBSCRIBE packet when resubscribing many. */
@@ -32,6 +35,8 @@ const FILTERS_PER_PACKET = 100
  * that identifier belongs to, else of the holder asking for the highest QoS.
  */
 export function resubscribePlan(subs: readonly LiveSubscription[], latestId: (filter: string) => number | undefined): ResubscribeGroup[] {
+  const owner = new Map<number, LiveSubscription>()
+  for (const sub of subs) if (sub.id !== undefined) owner.set(sub.id, sub)
   const byFilter = new Map<string, { entry: SubscribeEntry; id: number | undefined; exact: boolean }>()
   for (const sub of subs) {
     for (const entry of sub.entries) {
@@ -46,7 +51,11 @@ export function resubscribePlan(subs: readonly LiveSubscription[], latestId: (fi
   const groups = new Map<number | undefined, ResubscribeGroup>()
   for (const { entry, id } of byFilter.values()) {
     let g = groups.get(id)
-    if (!g) groups.set(id, (g = { id, entries: [] }))
+    if (!g) {
+      // The identifier stands for one SUBSCRIBE: it goes out again with that SUBSCRIBE's user properties.
+      const userProperties = id === undefined ? undefined : owner.get(id)?.userProperties
+      groups.set(id, (g = userProperties ? { id, entries: [], userProperties } : { id, entries: [] }))
+    }
     g.entries.push(entry)
   }
   return [...groups.values()]
@@ -58,7 +67,7 @@ export function resubscribe(groups: readonly ResubscribeGroup[], session: Sessio
   if (total === 0) return
   trace.debug('client', `session not present: subscribing ${total} filter(s) again`)
   for (const group of groups) {
-    const properties = group.id === undefined ? undefined : { subscriptionIdentifier: group.id }
+    const properties = group.id === undefined ? undefined : { subscriptionIdentifier: group.id, userProperties: group.userProperties }
     for (let i = 0; i < group.entries.length; i += FILTERS_PER_PACKET) {
       const subscriptions = group.entries.slice(i, i + FILTERS_PER_PACKET)
       session.request((packetId) => ({ type: 'subscribe', packetId, subscriptions, properties }), 'suback', (ack) => {

@@ -71,7 +71,7 @@ async function scenario(loseSession: (client: MqttClient) => Promise<void>): Pro
   await client.connect()
   const all = counter()
   const one = counter()
-  const a = await client.subscribe(`${base}/#`, all.handler, { qos: 1 })
+  const a = await client.subscribe(`${base}/#`, all.handler, { qos: 1, properties: { userProperties: [['dashboard', 'main']] } })
   const b = await client.subscribe(`${base}/+`, one.handler, { qos: 1, noLocal: true })
   expect(a.subscriptionIdentifier).toBeDefined()
   expect(b.subscriptionIdentifier).not.toBe(a.subscriptionIdentifier)
@@ -89,6 +89,7 @@ async function scenario(loseSession: (client: MqttClient) => Promise<void>): Pro
   expect(byId.get(a.subscriptionIdentifier)).toEqual([{ filter: `${base}/#`, qos: 1, noLocal: false }])
   expect(byId.get(b.subscriptionIdentifier)).toEqual([{ filter: `${base}/+`, qos: 1, noLocal: true }])
   expect(subscribes).toHaveLength(2)
+  expect(subscribes.find((s) => s.properties?.subscriptionIdentifier === a.subscriptionIdentifier)?.properties?.userProperties).toEqual([['dashboard', 'main']])
 
   // Two overlapping subscriptions: the broker sends two copies, each reaches its own subscription once.
   await other.publish(`${base}/x`, 'after', { qos: 1 })
