@@ -85,6 +85,8 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   private readonly router = new Router<Subscription>()
   private readonly subs = new Set<Subscription>()
   /** Each subscription's filters as asked (QoS, options): what a reconnect without session subscribes again. */
+  /** Filters of unsubscribe() calls waiting for the connection. */
+  private readonly leaving = new Set<string>()
   private readonly requested = new WeakMap<Subscription, { entries: SubscribeEntry[]; userProperties?: UserProperty[] }>()
   private readonly rt: Runtime
   private requester: Requester | undefined
@@ -215,6 +217,9 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     for (const f of filters) validateTopicFilter(f)
     if (filters.length === 0) return
     const properties = this.rt.version === 5 ? options?.properties : undefined
+    // Made while reconnecting: a resubscribe before it is sent leaves these filters out (no retained replay).
+    const waiting = !this.connected
+    if (waiting) for (const f of filters) this.leaving.add(f)
     await this.rt.request((packetId) => ({ type: 'unsubscribe', packetId, filters, properties }), 'unsuback', (ack) => {
       // MQTT 5: a refused filter (e.g. 0x87) stays subscribed on the server, so it stays here too.
       const codes = (ack as UnsubackPacket).reasonCodes
@@ -230,7 +235,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
           }
         }
       }
-    })
+    }).finally(() => { if (waiting) for (const f of filters) this.leaving.delete(f) })
   }
 
   /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
@@ -286,9 +291,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   }
 
   private liveSubscriptions(): ResubscribeGroup[] {
+    // Asked on every connect without a session: nothing to plan is the common case.
+    if (this.subs.size === 0) return []
     const live = [...this.subs].map((sub) => {
       const asked = this.requested.get(sub)
-      const entries = (asked?.entries ?? []).filter((e) => this.router.routesOf(e.filter).includes(sub))
+      const entries = (asked?.entries ?? []).filter((e) => !this.leaving.has(e.filter) && this.router.routesOf(e.filter).includes(sub))
       return { id: sub.subscriptionIdentifier, entries, userProperties: asked?.userProperties }
     })
     // MQTT 5: each filter again under the identifier the server's subscription had (0: none was sent).

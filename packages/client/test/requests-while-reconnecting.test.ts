@@ -49,6 +49,8 @@ describe('subscribe() / unsubscribe() while reconnecting', () => {
     const oldGot: string[] = []
     await client.subscribe(`${base}/old`, (m) => oldGot.push(m.text()), { qos: 1 })
     await dropLink(client)
+    // Retained while the link is down: a resubscribe of the filter being removed would bring it back.
+    await other.publish(`${base}/old`, 'kept', { qos: 1, retain: true })
 
     const got = signal<Message>()
     let settled = false
