@@ -6,7 +6,9 @@ import { scramBroker } from './memory-broker.js'
 import { scramSha256 } from './scram-authenticator.js'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b)
+// A step answers with bytes, or with { data, userProperties }: the test reads the bytes either way.
+const text = (r: Uint8Array | undefined | { data?: Uint8Array }): string =>
+  new TextDecoder().decode(r instanceof Uint8Array || r === undefined ? r : r.data)
 
 it('runs: connects with SCRAM-SHA-256, re-authenticates, and a wrong password is refused', async () => {
   expect(await runExample()).toEqual({ connected: true, reauthenticated: true, wrongPassword: 'BAD_CREDENTIALS' })

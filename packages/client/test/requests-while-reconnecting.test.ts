@@ -47,7 +47,7 @@ describe('subscribe() / unsubscribe() while reconnecting', () => {
     const client = await cutOff()
     const other = await connect(broker.url, { clientId: uniqueId('rwo'), ...auth })
     const oldGot: string[] = []
-    await client.subscribe(`${base}/old`, (m) => oldGot.push(m.text()), { qos: 1 })
+    await client.subscribe(`${base}/old`, (m) => { oldGot.push(m.text()) }, { qos: 1 })
     await dropLink(client)
     // Retained while the link is down: a resubscribe of the filter being removed would bring it back.
     await other.publish(`${base}/old`, 'kept', { qos: 1, retain: true })

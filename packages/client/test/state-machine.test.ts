@@ -37,7 +37,7 @@ describe('lifecycle transitions', () => {
 
   it('a server closing without an error still reports CONNECTION_LOST', () => {
     const t = transition('connected', { type: 'transportClosed' })
-    const lost = t.actions.find((a) => a.type === 'notifyConnectionLost') as { error: MqttError }
+    const lost = t.actions.find((a) => a.type === 'notifyConnectionLost') as unknown as { error: MqttError }
     expect(lost.error.code).toBe('CONNECTION_LOST')
   })
 
@@ -68,7 +68,7 @@ describe('lifecycle transitions', () => {
     for (const type of ['userDisconnect', 'userDestroy'] as const) {
       const t = transition('connecting', { type })
       expect(t.state).toBe('closed')
-      const reject = t.actions.find((a) => a.type === 'rejectConnect') as { error: MqttError }
+      const reject = t.actions.find((a) => a.type === 'rejectConnect') as unknown as { error: MqttError }
       expect(reject.error.code).toBe('ABORTED')
       expect(t.actions.map((a) => a.type)).toContain('emitClose')
     }
