@@ -3,6 +3,7 @@
 // with the interval the server agreed to.
 import type { ConnackPacket, ConnectPacket, ProtocolVersion } from '@isomqtt/codec'
 import { openTransport } from '@isomqtt/transport'
+import type { AttemptCancel } from './attempt-cancel.js'
 import type { Connection } from './connection.js'
 import { attemptConnect, type Established } from './connector.js'
 import { MqttError } from './errors.js'
@@ -34,7 +35,7 @@ export class ConnectionSetup {
   constructor(private readonly parts: SetupParts) {}
 
   /** Open the store, then connect to the first of `servers` (default: the list in order) that accepts. */
-  async attempt(signal: AbortSignal, servers: URL[] | undefined): Promise<Established> {
+  async attempt(cancel: AttemptCancel, servers: URL[] | undefined): Promise<Established> {
     const { options, timers, trace, v5, reconnect, storeLife } = this.parts
     await storeLife.open()
     return attemptConnect({
@@ -42,7 +43,7 @@ export class ConnectionSetup {
       factory: options.transport ?? defaultFactory,
       timers,
       trace,
-      signal,
+      cancel,
       servers: servers ?? reconnect?.servers.order(),
       buildConnect: (v) => this.buildConnect(v),
       mqtt5: v5,

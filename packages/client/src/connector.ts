@@ -1,6 +1,7 @@
 // Connection attempts in one place: try each server in order, open its transport, send CONNECT, await
 // CONNACK, all within connectTimeoutMs. connect() and the reconnect loop both call it.
 import type { ConnackPacket, ConnectPacket, Packet, ProtocolVersion } from '@isomqtt/codec'
+import type { AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
 import { connackError, MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
@@ -27,7 +28,7 @@ export interface AttemptContext {
   factory: TransportFactory
   timers: TimerSource
   trace: Tracer
-  signal: AbortSignal
+  cancel: AttemptCancel
   /** The CONNECT packet (async when an authenticator computes its first step). */
   buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket>
   /** The servers of this attempt, in order [options.servers]; the reconnect loop starts from the sticky one. */
@@ -53,7 +54,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
     let version = options.protocolVersion
     let server = listed
     for (;;) {
-      if (ctx.signal.aborted) throw new MqttError('ABORTED', 'connect aborted')
+      if (ctx.cancel.aborted) throw new MqttError('ABORTED', 'connect aborted')
       try {
         trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
         return await attemptOne(ctx, server, version)
@@ -92,7 +93,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       if (settled) return
       settled = true
       timers.clearTimeout(timer)
-      ctx.signal.removeEventListener('abort', onAbort)
+      ctx.cancel.onCancel(undefined)
       abort.abort()
       conn?.close(false, error)
       reject(error)
@@ -102,7 +103,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       () => fail(new MqttError('TIMEOUT', `no CONNACK from ${server.host} within ${options.connectTimeoutMs} ms`)),
       options.connectTimeoutMs,
     )
-    ctx.signal.addEventListener('abort', onAbort)
+    ctx.cancel.onCancel(onAbort)
 
     const handler: ConnectionHandler = {
       packet(p) {
@@ -124,7 +125,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
           if (settled) return
           settled = true
           timers.clearTimeout(timer)
-          ctx.signal.removeEventListener('abort', onAbort)
+          ctx.cancel.onCancel(undefined)
           resolve({ conn: conn!, connack: p, server, version, early, adopt: (h) => { current = h } })
         }
         // With enhanced authentication the server's final data is checked before the connection is used.

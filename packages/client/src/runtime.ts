@@ -3,6 +3,7 @@
 // through resume-gate, and reconnect-wiring builds the reconnect loop. client.ts is the public face of it.
 import type { DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
+import { AttemptCancel } from './attempt-cancel.js'
 import type { Connection, ConnectionHandler } from './connection.js'
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
@@ -55,7 +56,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   readonly connectionWait: ConnectionWait
   private conn: Connection | undefined
   private keepalive: Keepalive | undefined
-  private abort: AbortController | undefined
+  private abort: AttemptCancel | undefined
   private readonly waiters = new LifecycleWaiters()
   private readonly storeLife: StoreLifecycle
   private graceful = false
@@ -148,7 +149,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
         break
       case 'sendDisconnect': this.conn?.send(this.disconnectPacket ?? { type: 'disconnect' }); this.graceful = true; break
       case 'closeTransport':
-        this.abort?.abort()
+        this.abort?.cancel()
         this.abort = undefined
         this.conn?.close(this.graceful)
         this.conn = undefined
@@ -197,11 +198,11 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   }
 
   private async open(): Promise<void> {
-    const abort = (this.abort = new AbortController())
+    const abort = (this.abort = new AttemptCancel())
     try {
-      const est = await this.setup.attempt(abort.signal, this.attemptServers)
+      const est = await this.setup.attempt(abort, this.attemptServers)
       this.attemptServers = undefined
-      if (abort.signal.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
+      if (abort.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
       this.conn = est.conn
       this.server = est.server
       this.reconnect?.connected(est.server)
@@ -214,7 +215,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
       for (const p of est.early) this.packet(p)
       if (!est.conn.open && this.conn === est.conn) this.closed(undefined)
     } catch (err) {
-      if (this.abort === abort && !abort.signal.aborted) {
+      if (this.abort === abort && !abort.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
         this.attemptServers = undefined
         this.run({ type: 'connectFailed', error, retry: retriesAfter(this.reconnect, error, this.state === 'reconnecting') })

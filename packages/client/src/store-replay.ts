@@ -13,12 +13,13 @@ import { readStoredSession } from './session-replay.js'
  * took it over), when it resolves. Everything else the store held is forgotten.
  */
 export async function cleanStart(table: OutboundTable, inbound: InboundQos2): Promise<ResumedReceipt[]> {
-  const discarded = new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up')
+  // Created only when needed: an Error captures a stack, and a clean start is part of every connect.
+  let discarded: MqttError | undefined
   for (const [id, entry] of table.entries) {
     if (entry.qos !== 2 || !entry.sent) continue
     table.forget(id)
     if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
-    else entry.reject(discarded)
+    else entry.reject(discarded ??= new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up'))
   }
   const store = table.ctx.store
   await table.ctx.storeQueue.run(async () => {
