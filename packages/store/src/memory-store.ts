@@ -36,11 +36,14 @@ export class MemoryStore implements Store {
   private readonly quota: Quota
   private readonly transform: StoreTransform | undefined
   private readonly adopt: boolean
+  /** No maxEntries/maxBytes: nothing to count, so a put or delete is one Map operation, not two. */
+  private readonly unlimited: boolean
 
   constructor(options: MemoryStoreOptions = {}) {
     this.quota = new Quota(options)
     this.transform = options.transform
     this.adopt = options.adopt === true
+    this.unlimited = (options.maxEntries ?? Infinity) === Infinity && (options.maxBytes ?? Infinity) === Infinity
   }
 
   /** Opens the store (nothing to load). */
@@ -72,7 +75,7 @@ export class MemoryStore implements Store {
     this.life.check()
     checkKey(key)
     checkPacket(packet)
-    this.quota.reserve(sizeOf(this.entries.get(key)), packet.length)
+    if (!this.unlimited) this.quota.reserve(sizeOf(this.entries.get(key)), packet.length)
     // the copy keeps the store's bytes apart from a buffer the caller may reuse
     this.entries.set(key, this.adopt ? packet : packet.slice())
     return true
@@ -132,6 +135,10 @@ export class MemoryStore implements Store {
   delNow(key: string): boolean {
     this.life.check()
     checkKey(key)
+    if (this.unlimited) {
+      this.entries.delete(key)
+      return true
+    }
     const entry = this.entries.get(key)
     if (entry === undefined) return true
     this.entries.delete(key)
