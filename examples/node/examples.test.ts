@@ -88,8 +88,11 @@ describe('Node examples', () => {
     const second = run('persistent-session.ts', [broker.url, dir])
     expect(await second.exit).toBe(0)
     expect(second.output()).toContain('resumed: 0')
-    const marker = new Promise<void>((resolve) => { void watcher.subscribe('isomqtt/example/marker', () => resolve(), { qos: 1 }).then(() => watcher.publish('isomqtt/example/marker', 'x', { qos: 1 })) })
-    await marker
+    // The marker comes back after everything the examples published: the messages before it have arrived.
+    let markerArrived!: () => void
+    const marker = new Promise<void>((resolve) => { markerArrived = resolve })
+    await watcher.subscribe('isomqtt/example/marker', () => markerArrived(), { qos: 1 })
+    await Promise.all([marker, watcher.publish('isomqtt/example/marker', 'x', { qos: 1 })])
     expect(got[0]).toBe('left over')
     expect(got).toHaveLength(3)
     await watcher.disconnect()
