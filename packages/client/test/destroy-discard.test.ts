@@ -3,26 +3,16 @@
 // promises reject with DISCARDED and the store is emptied, also for a client that is already closed.
 // The link is stalled with the fault proxy, so the messages are in flight (written, not acknowledged).
 import { MemoryStore } from '@isomqtt/store'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, createClient, type Message, type MqttClient } from '../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
-import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { signal, uniqueId, uniqueTopic, useBrokerBehindProxy } from './helpers.js'
 
-let broker: Mosquitto
-let proxy: FaultProxy
-beforeAll(async () => {
-  broker = await startMosquitto()
-  proxy = await startFaultProxy({ targetPort: broker.port })
-})
-afterAll(async () => {
-  await proxy?.close()
-  await broker?.stop()
-})
+const env = useBrokerBehindProxy()
 
 /** The proxy drops the destroyed client's connection with the bytes it held, then forwards again. */
 async function released(): Promise<void> {
-  proxy.cut()
-  proxy.resume()
+  env.proxy.cut()
+  env.proxy.resume()
 }
 
 async function storedKeys(store: MemoryStore, n: number): Promise<void> {
@@ -37,9 +27,9 @@ async function storedKeys(store: MemoryStore, n: number): Promise<void> {
 async function stuck(topic: string): Promise<{ client: MqttClient; store: MemoryStore; id: string; pending: Array<Promise<unknown>> }> {
   const store = new MemoryStore()
   const id = uniqueId('dd')
-  const client = createClient({ servers: [proxy.url()], clientId: id, clean: false, store, reconnect: false })
+  const client = createClient({ servers: [env.proxy.url()], clientId: id, clean: false, store, reconnect: false })
   await client.connect()
-  proxy.stall()
+  env.proxy.stall()
   const pending = [client.publish(topic, 'one', { qos: 1 }), client.publish(topic, 'two', { qos: 2 })]
   await storedKeys(store, 2)
   return { client, store, id, pending }
@@ -47,7 +37,7 @@ async function stuck(topic: string): Promise<{ client: MqttClient; store: Memory
 
 /** What a subscriber gets once a new client with `store` and `id` connected and sent `sentinel` after it. */
 async function nextRun(store: MemoryStore, id: string, topic: string, subscriber: { got: string[]; sentinel: Promise<Message> }): Promise<string[]> {
-  const next = await connect(broker.url, { clientId: id, clean: false, store })
+  const next = await connect(env.broker.url, { clientId: id, clean: false, store })
   await Promise.all(next.lastConnect!.resumed.map((r) => r.done))
   await next.publish(topic, 'sentinel', { qos: 1 })
   await subscriber.sentinel
@@ -58,7 +48,7 @@ async function nextRun(store: MemoryStore, id: string, topic: string, subscriber
 async function subscriber(topic: string): Promise<{ client: MqttClient; got: string[]; sentinel: Promise<Message> }> {
   const got: string[] = []
   const s = signal<Message>()
-  const client = await connect(broker.url, { clientId: uniqueId('ds') })
+  const client = await connect(env.broker.url, { clientId: uniqueId('ds') })
   await client.subscribe(topic, (m) => { got.push(m.text()); if (m.text() === 'sentinel') s.resolve(m) }, { qos: 2 })
   return { client, got, sentinel: s.promise }
 }

@@ -1,10 +1,26 @@
 // Shared helpers of the client tests: a broker per file, unique topics, and event waiting.
+import { afterAll, beforeAll } from 'vitest'
+import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from '../../../tests/support/mosquitto.js'
 import type { TraceEntry } from '../src/index.js'
 
 export { startMosquitto, type Mosquitto, type MosquittoOptions }
 
 let counter = 0
+
+/** For one test file: a Mosquitto with the fault proxy in front, started before its tests and stopped after. */
+export function useBrokerBehindProxy(options?: MosquittoOptions): { readonly broker: Mosquitto; readonly proxy: FaultProxy } {
+  const env = {} as { broker: Mosquitto; proxy: FaultProxy }
+  beforeAll(async () => {
+    env.broker = await startMosquitto(options)
+    env.proxy = await startFaultProxy({ targetPort: env.broker.port })
+  })
+  afterAll(async () => {
+    await env.proxy?.close()
+    await env.broker?.stop()
+  })
+  return env
+}
 
 /** A topic no other test uses. */
 export function uniqueTopic(prefix = 't'): string {

@@ -3,21 +3,12 @@
 // the connection was cut (fault proxy) or the broker restarted without persistence. Proven on the wire
 // (the SUBSCRIBE packets the proxy forwards) and by what each handler receives from Mosquitto.
 import { Parser, type Packet } from '@isomqtt/codec'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, createClient, type Message, type MqttClient } from '../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
-import { once, signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import type { FaultProxy } from '../../../tests/support/fault-proxy.js'
+import { once, signal, uniqueId, uniqueTopic, useBrokerBehindProxy } from './helpers.js'
 
-let broker: Mosquitto
-let proxy: FaultProxy
-beforeAll(async () => {
-  broker = await startMosquitto()
-  proxy = await startFaultProxy({ targetPort: broker.port })
-})
-afterAll(async () => {
-  await proxy?.close()
-  await broker?.stop()
-})
+const env = useBrokerBehindProxy()
 
 /** Packets the proxy forwards on connections after the first, per direction. */
 function wireLog(p: FaultProxy, from: number): { up: Packet[]; down: Packet[]; suback(n: number): Promise<void> } {
@@ -66,8 +57,8 @@ function counter(): { handler: (m: Message) => void; count(payload: string): num
 
 async function scenario(loseSession: (client: MqttClient) => Promise<void>): Promise<void> {
   const base = uniqueTopic('rsid')
-  const client = createClient({ servers: [proxy.url()], protocolVersion: 5, clientId: uniqueId('rsid'), clean: true, reconnect: { minDelayMs: 20, maxDelayMs: 200 } })
-  const other = await connect(broker.url, { protocolVersion: 5, clientId: uniqueId('rso') })
+  const client = createClient({ servers: [env.proxy.url()], protocolVersion: 5, clientId: uniqueId('rsid'), clean: true, reconnect: { minDelayMs: 20, maxDelayMs: 200 } })
+  const other = await connect(env.broker.url, { protocolVersion: 5, clientId: uniqueId('rso') })
   await client.connect()
   const all = counter()
   const one = counter()
@@ -76,7 +67,7 @@ async function scenario(loseSession: (client: MqttClient) => Promise<void>): Pro
   expect(a.subscriptionIdentifier).toBeDefined()
   expect(b.subscriptionIdentifier).not.toBe(a.subscriptionIdentifier)
 
-  const wire = wireLog(proxy, proxy.accepted + 1)
+  const wire = wireLog(env.proxy, env.proxy.accepted + 1)
   const reconnected = once(client, 'connect', 15_000)
   await loseSession(client)
   expect((await reconnected as { sessionPresent: boolean }).sessionPresent).toBe(false)
@@ -102,17 +93,17 @@ async function scenario(loseSession: (client: MqttClient) => Promise<void>): Pro
   await other.publish(`${base}/y`, 'sentinel2', { qos: 1 })
   await Promise.all([all.next('sentinel2'), one.next('sentinel2')])
   expect([all.count('own'), one.count('own')]).toEqual([1, 0])
-  proxy.tap(undefined)
+  env.proxy.tap(undefined)
   await client.disconnect()
   await other.disconnect()
 }
 
 describe('MQTT 5 resubscribe keeps subscription identifiers and options', () => {
   it('after a cut connection (clean session)', async () => {
-    await scenario(async () => { expect(proxy.cut()).toBeGreaterThan(0) })
+    await scenario(async () => { expect(env.proxy.cut()).toBeGreaterThan(0) })
   }, 30_000)
 
   it('after a broker restart without persistence', async () => {
-    await scenario(async () => { await broker.restart() })
+    await scenario(async () => { await env.broker.restart() })
   }, 30_000)
 })

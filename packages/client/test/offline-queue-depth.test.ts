@@ -1,25 +1,15 @@
 // client.offlineQueueDepth: publishes accepted while no connection is up and not yet sent (what the
 // dashboard shows), and the 'offlineQueueDepth' event on every change. Offline is made real with the fault
 // proxy refusing connections in front of Mosquitto.
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { createClient } from '../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
-import { once, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { once, uniqueId, uniqueTopic, useBrokerBehindProxy } from './helpers.js'
 
-let broker: Mosquitto
-let proxy: FaultProxy
-beforeAll(async () => {
-  broker = await startMosquitto()
-  proxy = await startFaultProxy({ targetPort: broker.port })
-})
-afterAll(async () => {
-  await proxy?.close()
-  await broker?.stop()
-})
+const env = useBrokerBehindProxy()
 
 it('counts queued publishes before the first connect and while reconnecting, and reports each change', async () => {
   const topic = uniqueTopic('depth')
-  const client = createClient({ servers: [proxy.url()], clientId: uniqueId('qd'), reconnect: { minDelayMs: 20, maxDelayMs: 100 } })
+  const client = createClient({ servers: [env.proxy.url()], clientId: uniqueId('qd'), reconnect: { minDelayMs: 20, maxDelayMs: 100 } })
   const depths: number[] = []
   client.on('offlineQueueDepth', (d) => depths.push(d))
   expect(client.offlineQueueDepth).toBe(0)
@@ -32,13 +22,13 @@ it('counts queued publishes before the first connect and while reconnecting, and
   expect(depths).toEqual([1, 0])
 
   const lost = once(client, 'connectionLost')
-  proxy.refuse(true)
-  proxy.cut()
+  env.proxy.refuse(true)
+  env.proxy.cut()
   await lost
   const queued = [client.publish(topic, 'a', { qos: 1 }), client.publish(topic, 'b', { qos: 2 }), client.publish(topic, 'c', { qos: 0 })]
   expect(client.offlineQueueDepth).toBe(3)
   const back = once(client, 'connect')
-  proxy.refuse(false)
+  env.proxy.refuse(false)
   await back
   expect(client.offlineQueueDepth).toBe(0)
   await Promise.all(queued)
@@ -47,16 +37,16 @@ it('counts queued publishes before the first connect and while reconnecting, and
 }, 30_000)
 
 it('drops to 0 when the queue is given up (disconnect while reconnecting)', async () => {
-  const client = createClient({ servers: [proxy.url()], clientId: uniqueId('qd'), reconnect: { minDelayMs: 20, maxDelayMs: 100 } })
+  const client = createClient({ servers: [env.proxy.url()], clientId: uniqueId('qd'), reconnect: { minDelayMs: 20, maxDelayMs: 100 } })
   await client.connect()
   const lost = once(client, 'connectionLost')
-  proxy.refuse(true)
-  proxy.cut()
+  env.proxy.refuse(true)
+  env.proxy.cut()
   await lost
   const p = client.publish(uniqueTopic('depth'), 'x', { qos: 1 })
   expect(client.offlineQueueDepth).toBe(1)
   await client.disconnect()
   await expect(p).rejects.toMatchObject({ code: 'CLOSED' })
   expect(client.offlineQueueDepth).toBe(0)
-  proxy.refuse(false)
+  env.proxy.refuse(false)
 }, 30_000)

@@ -1,39 +1,29 @@
 // Scenario 5: a half-open link. The proxy stops forwarding without closing anything; the client notices
 // within 1.5 x keepalive (no PINGRESP), drops the dead link and reconnects; a QoS 1 publish made during the
 // stall resolves on the new connection and reaches the subscriber.
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { connect, createClient, type MqttError } from '../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
-import { once, signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { once, signal, uniqueId, uniqueTopic, useBrokerBehindProxy } from './helpers.js'
 import { figures } from './resilience-helpers.js'
 
-let broker: Mosquitto
-let proxy: FaultProxy
-beforeAll(async () => {
-  broker = await startMosquitto()
-  proxy = await startFaultProxy({ targetPort: broker.port })
-})
-afterAll(async () => {
-  await proxy?.close()
-  await broker?.stop()
-})
+const env = useBrokerBehindProxy()
 
 it('detects a stalled connection within 1.5 x keepalive and replaces it', async () => {
   const keepalive = 1
   const topic = uniqueTopic('stall')
-  const sub = await connect(broker.url, { clientId: uniqueId('ss') })
+  const sub = await connect(env.broker.url, { clientId: uniqueId('ss') })
   const got = signal<string>()
   await sub.subscribe(topic, (m) => got.resolve(m.text()), { qos: 1 })
-  const client = createClient({ servers: [proxy.url()], clientId: uniqueId('st'), keepalive, reconnect: { minDelayMs: 20, maxDelayMs: 200 } })
+  const client = createClient({ servers: [env.proxy.url()], clientId: uniqueId('st'), keepalive, reconnect: { minDelayMs: 20, maxDelayMs: 200 } })
   await client.connect()
 
   const lost = once<MqttError>(client, 'connectionLost', 10_000)
   const stalledAt = Date.now()
-  proxy.stall()
+  env.proxy.stall()
   const pending = client.publish(topic, 'through the stall', { qos: 1 })
   const error = await lost
   const detectMs = Date.now() - stalledAt
-  proxy.resume()
+  env.proxy.resume()
   const back = once(client, 'connect', 10_000)
   await back
   const recoverMs = Date.now() - stalledAt

@@ -4,38 +4,28 @@
 // cuts the link and taps the bytes the client sends to Mosquitto.
 import { MemoryStore } from '@isomqtt/store'
 import { Parser, type Packet } from '@isomqtt/codec'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { createClient } from '../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
-import { once, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { once, uniqueId, uniqueTopic, useBrokerBehindProxy } from './helpers.js'
 
-let broker: Mosquitto
-let proxy: FaultProxy
-beforeAll(async () => {
-  broker = await startMosquitto()
-  proxy = await startFaultProxy({ targetPort: broker.port })
-})
-afterAll(async () => {
-  await proxy?.close()
-  await broker?.stop()
-})
+const env = useBrokerBehindProxy()
 
 it('in flight, then slot waiters, then offline-queued: call order on the wire after a reconnect', async () => {
   const topic = uniqueTopic('order')
   const store = new MemoryStore()
   const client = createClient({
-    servers: [proxy.url()], clientId: uniqueId('so'), clean: false, store, maxInflight: 2,
+    servers: [env.proxy.url()], clientId: uniqueId('so'), clean: false, store, maxInflight: 2,
     reconnect: { minDelayMs: 20, maxDelayMs: 100 },
   })
   await client.connect()
   const promises: Array<Promise<unknown>> = []
   // 1 and 2 take the two slots and hang (no PUBACK through the stalled proxy); 3..6 wait for a slot.
-  proxy.stall()
+  env.proxy.stall()
   for (let i = 1; i <= 6; i++) promises.push(client.publish(topic, String(i), { qos: 1 }))
   while ((await store.keys()).length < 2) await new Promise((r) => setTimeout(r, 5))
   const lost = once(client, 'connectionLost')
-  proxy.refuse(true)
-  proxy.cut()
+  env.proxy.refuse(true)
+  env.proxy.cut()
   await lost
   // The slot waiters are in the store now, like offline publishes: a crash cannot lose them.
   while ((await store.keys()).length < 6) await new Promise((r) => setTimeout(r, 5))
@@ -43,12 +33,12 @@ it('in flight, then slot waiters, then offline-queued: call order on the wire af
   // Made while reconnecting: the offline queue.
   for (let i = 7; i <= 9; i++) promises.push(client.publish(topic, String(i), { qos: 1 }))
 
-  const first = proxy.accepted + 1
+  const first = env.proxy.accepted + 1
   const parsers = new Map<number, Parser>()
   const sent: Packet[] = []
   // Both directions in the order the proxy forwards them: publishes up, acknowledgements down.
   const wire: Array<{ direction: 'up' | 'down'; packet: Packet }> = []
-  proxy.tap((direction, chunk, conn) => {
+  env.proxy.tap((direction, chunk, conn) => {
     if (conn < first) return
     const key = conn * 2 + (direction === 'up' ? 0 : 1)
     let parser = parsers.get(key)
@@ -58,10 +48,10 @@ it('in flight, then slot waiters, then offline-queued: call order on the wire af
       if (direction === 'up') sent.push(packet)
     }
   })
-  proxy.resume()
-  proxy.refuse(false)
+  env.proxy.resume()
+  env.proxy.refuse(false)
   await Promise.all(promises)
-  proxy.tap(undefined)
+  env.proxy.tap(undefined)
 
   const order: string[] = []
   for (const p of sent) {
