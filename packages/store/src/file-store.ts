@@ -10,7 +10,7 @@ import { acquireLock, type FileLock } from './file-lock.js'
 import { encodeRecords, isErrno, COMPACT_FILE, LOG_HEADER, openLog, readFully, recordValue, syncDirectory,
   writeFully, type PendingRecord } from './file-log.js'
 import { GroupCommit } from './group-commit.js'
-import { checkKey, checkPacket, createTracer, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
+import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
 /** FileStore options: the common ones plus compaction tuning. */
@@ -72,17 +72,8 @@ export class FileStore implements Store {
   /** Keeps `packet` under `key`; resolves once the record is fsynced. */
   async put(key: string, packet: Uint8Array): Promise<void> {
     this.check()
-    checkKey(key)
-    checkPacket(packet)
     const previous = this.index.get(key)
-    this.quota.reserve(previous?.size, packet.length)
-    let stored: Uint8Array | Promise<Uint8Array>
-    try {
-      stored = encodeStored(this.transform, packet)
-    } catch (err) {
-      this.quota.release(previous?.size, packet.length)
-      throw err
-    }
+    const stored = admitPut(this.quota, this.transform, key, packet, previous?.size)
     const entry: FileEntry = { size: packet.length, packet }
     this.index.set(key, entry)
     return new Promise((resolve, reject) => this.writes.add({ kind: 'put', key, entry, previous, stored, resolve, reject }))

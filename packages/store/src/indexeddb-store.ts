@@ -4,7 +4,7 @@
 import { createStore, entries, promisifyRequest, type UseStore } from 'idb-keyval'
 import { StoreError } from './errors.js'
 import { GroupCommit } from './group-commit.js'
-import { checkKey, checkPacket, createTracer, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
+import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
 /** The object store inside each client's database. */
@@ -66,17 +66,8 @@ export class IndexedDbStore implements Store {
   /** Keeps `packet` under `key`; resolves once the IndexedDB transaction has completed. */
   async put(key: string, packet: Uint8Array): Promise<void> {
     this.life.check()
-    checkKey(key)
-    checkPacket(packet)
     const previous = this.index.get(key)
-    this.quota.reserve(previous?.size, packet.length)
-    let stored: Uint8Array | Promise<Uint8Array>
-    try {
-      stored = encodeStored(this.transform, packet)
-    } catch (err) {
-      this.quota.release(previous?.size, packet.length)
-      throw err
-    }
+    const stored = admitPut(this.quota, this.transform, key, packet, previous?.size)
     const entry: IdbEntry = { seq: previous?.seq ?? this.nextSeq++, size: packet.length, packet }
     this.index.set(key, entry)
     return new Promise((resolve, reject) => this.writes.add({ kind: 'put', key, entry, previous, stored, resolve, reject }))

@@ -144,6 +144,28 @@ export function encodeStored(
   )
 }
 
+/**
+ * Admits a put: checks the key and packet, takes quota for it (replacing `previousSize` bytes, undefined for a
+ * new key) and starts the encode hook; the quota is given back if the hook throws at once.
+ */
+export function admitPut(
+  quota: Quota,
+  transform: StoreTransform | undefined,
+  key: unknown,
+  packet: unknown,
+  previousSize: number | undefined,
+): Uint8Array | Promise<Uint8Array> {
+  checkKey(key)
+  checkPacket(packet)
+  quota.reserve(previousSize, packet.length)
+  try {
+    return encodeStored(transform, packet)
+  } catch (err) {
+    quota.release(previousSize, packet.length)
+    throw err
+  }
+}
+
 /** Applies the decode hook to stored bytes. */
 export async function decodeStored(transform: StoreTransform | undefined, stored: Uint8Array): Promise<Uint8Array> {
   if (transform === undefined) return stored
