@@ -96,8 +96,9 @@ export function keepaliveFor(
       pingTimeout: onTimeout,
     },
     keepaliveMs,
-    // Half the keepalive (at most Paho's 10 s): a stalled link is noticed within 1.5 x keepalive of its last byte.
-    pingTimeoutMs ?? Math.min(keepaliveMs / 2, 10_000),
+    // 0.4 x keepalive (at most Paho's 10 s): PINGREQ goes out at most one keepalive after the last byte, so a
+    // stalled link is declared lost by 1.4 x keepalive, inside the promised 1.5 x even when timers run late.
+    pingTimeoutMs ?? Math.min(keepaliveMs * 0.4, 10_000),
     timers,
     trace,
   )

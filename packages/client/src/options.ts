@@ -54,7 +54,7 @@ export interface ClientOptions {
   maxInflight?: number
   /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
   maxQueued?: number
-  /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(keepalive / 2, 10 s)]. */
+  /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(0.4 x keepalive, 10 s)]. */
   pingTimeoutMs?: number
   /** Tracing: level and sink. */
   trace?: TraceOptions

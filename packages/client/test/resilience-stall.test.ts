@@ -9,7 +9,7 @@ import { figures } from './resilience-helpers.js'
 const env = useBrokerBehindProxy()
 
 it('detects a stalled connection within 1.5 x keepalive and replaces it', async () => {
-  const keepalive = 1
+  const keepalive = 2
   const topic = uniqueTopic('stall')
   const sub = await connect(env.broker.url, { clientId: uniqueId('ss') })
   const got = signal<string>()
@@ -31,8 +31,9 @@ it('detects a stalled connection within 1.5 x keepalive and replaces it', async 
   expect(await got.promise).toBe('through the stall')
   figures('stall', { keepaliveMs: keepalive * 1000, detectMs, recoverMs, limitMs: 1500 * keepalive })
   expect(error.code).toBe('TIMEOUT')
-  // The detection bound is the behaviour promised (1.5 x keepalive); the slack covers timer scheduling.
-  expect(detectMs).toBeLessThanOrEqual(1500 * keepalive + 300)
+  // The promised bound: lost within 1.5 x keepalive of the stall (the client aims at 1.4 x, which leaves
+  // room for timers that run late on a loaded machine).
+  expect(detectMs).toBeLessThanOrEqual(1500 * keepalive)
   expect(result.qos).toBe(1)
   await client.disconnect()
   await sub.disconnect()
