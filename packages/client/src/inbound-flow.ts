@@ -4,6 +4,7 @@ import type { ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import { Dispatcher, type DispatchHost } from './dispatcher.js'
 import type { MqttError } from './errors.js'
 import { Message, type Responder } from './message.js'
+import type { Mqtt5Control } from './mqtt5-control.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import type { ResolvedOptions } from './options.js'
 import { Qos2ReplayGuard } from './qos2-replay-guard.js'
@@ -21,8 +22,8 @@ export interface InboundHost {
   readonly v5: Mqtt5Session<Subscription>
   readonly trace: Tracer
   readonly responder: Responder | undefined
-  /** MQTT 5: close with DISCONNECT carrying the error's reason code. */
-  fail5(error: MqttError): void
+  /** MQTT 5: closes with DISCONNECT carrying an error's reason code. */
+  readonly control5: Mqtt5Control
   /** A handler failed: the client's 'error' event. */
   reportError(error: unknown): void
 }
@@ -73,7 +74,7 @@ export class InboundFlow implements DispatchHost {
       try {
         if (!rt.v5.accept(p, (qos, id, reason) => rt.session.acknowledge(qos, id, reason), rt.trace)) return
       } catch (err) {
-        rt.fail5(err as MqttError)
+        rt.control5.fail(err as MqttError)
         return
       }
     }

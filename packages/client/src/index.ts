@@ -1,6 +1,7 @@
 // @isomqtt/client: an MQTT 3.1 / 3.1.1 / 5.0 client for Node.js and browsers.
 export { connect, createClient, MqttClient } from './client.js'
-export type { ConnectResult, PublishOptions, SubscribeOptions, UnsubscribeOptions, DisconnectOptions, ClientEvents } from './client.js'
+export type { ConnectResult, ClientEvents } from './client.js'
+export type { PublishOptions, SubscribeOptions, UnsubscribeOptions, DisconnectOptions } from './call-arguments.js'
 export type { ClientOptions, WillOptions } from './options.js'
 export type { ReconnectOptions, ReconnectingInfo, AttemptInfo, AttemptOverrides } from './reconnect.js'
 export type { OfflineQueueOptions } from './offline-queue.js'

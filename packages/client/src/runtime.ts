@@ -1,10 +1,13 @@
 // The client's engine: runs the lifecycle state machine and performs its actions, and owns the live
 // connection. Publishes go through outbound-flow, received messages through inbound-flow, session resume
-// through resume-gate, and reconnect-wiring builds the reconnect loop. client.ts is the public face of it.
+// through resume-gate, the live connection's packets through connection-packets, MQTT 5 control traffic
+// through mqtt5-control, and reconnect-wiring builds the reconnect loop. client.ts is the public face of it.
 import type { DisconnectPacket, Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import { AttemptCancel } from './attempt-cancel.js'
-import type { Connection, ConnectionHandler } from './connection.js'
+import type { Connection } from './connection.js'
+import { endOffline, endPending, type PendingParts } from './connection-end.js'
+import { ConnectionPackets, type ConnectionPacketsHost } from './connection-packets.js'
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
 import { discardSession } from './discard-session.js'
@@ -13,6 +16,7 @@ import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
 import { LifecycleWaiters, type ConnectOutcome } from './lifecycle-waiters.js'
 import type { Responder } from './message.js'
+import { Mqtt5Control, type Mqtt5ControlHost } from './mqtt5-control.js'
 import { Mqtt5Session } from './mqtt5-session.js'
 import type { ResolvedOptions } from './options.js'
 import { OutboundFlow, type OutboundHost } from './outbound-flow.js'
@@ -40,7 +44,7 @@ export interface RuntimeHost {
 }
 
 /** The connected-client machinery behind MqttClient. */
-export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
+export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, ConnectionPacketsHost {
   state: ConnectionState = 'idle'
   version: ProtocolVersion
   lastConnect: ConnectOutcome | undefined
@@ -48,6 +52,8 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   readonly trace: Tracer
   private readonly inbound: InboundFlow
   private readonly outbound: OutboundFlow
+  /** What a connection's end decides about (connection-end.ts, discard-session.ts). */
+  private readonly pending: PendingParts
   /** Holds packets and publishes while the session resumes on a new connection. */
   readonly gate = new ResumeGate()
   /** The timer source (keepalive, timeouts, request timeouts). */
@@ -70,6 +76,10 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   private previous: ConnectionState = 'idle'
   /** MQTT 5 state: authentication, limits, aliases, subscription identifiers, redirects. */
   readonly v5: Mqtt5Session<Subscription>
+  /** MQTT 5 AUTH, re-authentication and closes with a reason code. */
+  readonly control5: Mqtt5Control
+  /** The handler of the live connection. */
+  private readonly packets: ConnectionPackets
   /** Publishes msg.respond() answers (set by the client). */
   responder: Responder | undefined
   private disconnectPacket: DisconnectPacket | undefined
@@ -90,9 +100,12 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     this.v5 = new Mqtt5Session(options.authenticator, options.followServerReference ?? false)
     // A stored publish keeps its topic; only the bytes written carry this connection's alias.
     this.session.wire = (p, bytes) => this.v5.link ? this.v5.link.wire(p, bytes) : bytes
+    this.control5 = new Mqtt5Control(this)
     this.inbound = new InboundFlow(this, host, router, options)
+    this.packets = new ConnectionPackets(this, this.inbound)
     this.outbound = new OutboundFlow(this, options)
     this.outbound.onOfflineDepth = (depth) => this.host.emit('offlineQueueDepth', depth)
+    this.pending = { session: this.session, outbound: this.outbound, gate: this.gate, v5: this.v5, storeLife: this.storeLife, trace: this.trace, endSubscriptions: () => host.endSubscriptions() }
     this.session.onLateDeferred = () => { if (this.state === 'connected' && this.gate.resumed) this.outbound.flushOffline() }
     this.reconnect = createReconnect(options, this.timers, this.trace, {
       reconnecting: (info) => this.host.emit('reconnecting', info),
@@ -112,7 +125,8 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
 
   // ---- lifecycle ----
 
-  private run(event: LifecycleEvent): void {
+  /** Feed the lifecycle state machine an event and carry out the actions it asks for. */
+  run(event: LifecycleEvent): void {
     const from = this.state
     const { state, actions } = transition(from, event, { reconnect: this.reconnect !== undefined })
     this.previous = from
@@ -132,7 +146,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
       case 'openConnection': void this.open(); break
       case 'startKeepalive': this.keepalive = this.setup.startKeepalive(this.conn, (error) => this.run({ type: 'keepaliveTimeout', error })); break
       case 'stopKeepalive': this.keepalive?.stop(); this.keepalive = undefined; break
-      case 'resumeSession': this.gate.run(() => this.resume(a.sessionPresent), (p) => { if (this.conn) this.packet(p) }); break
+      case 'resumeSession': this.gate.run(() => this.resume(a.sessionPresent), (p) => { if (this.conn) this.packets.packet(p) }); break
       case 'resolveConnect': {
         const waiter = this.waiters.connect
         this.gate.resuming!.then((resumed) => {
@@ -147,7 +161,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
       case 'startQuiesce':
         this.quiescer.start(this.quiesceMs, () => { if (this.state === 'disconnecting') this.run({ type: 'quiesceDone' }) })
         break
-      case 'sendDisconnect': this.conn?.send(this.disconnectPacket ?? { type: 'disconnect' }); this.graceful = true; break
+      case 'sendDisconnect': this.sendDisconnect(this.disconnectPacket ?? { type: 'disconnect' }); break
       case 'closeTransport':
         this.abort?.cancel()
         this.abort = undefined
@@ -156,20 +170,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
         this.graceful = false
         this.session.attach(undefined)
         break
-      case 'failPending': {
-        const byUser = (a.error as MqttError).code === 'CLOSED'
-        this.gate.close()
-        this.v5.ended(a.error)
-        // Reconnecting keeps everything; a persistent session also waits for the next connect(), unless
-        // the reconnect loop just gave up (then what waited fails with the reason).
-        const keep = this.state === 'reconnecting' || (!byUser && !this.options.clean && this.previous !== 'reconnecting')
-        this.session.connectionEnded(a.error, keep, this.options.clean)
-        // Slot waiters were accepted before anything published from now on: they go first, and to the store.
-        if (this.state === 'reconnecting') this.outbound.prependOffline(this.session.takeSlotWaiters())
-        if (!keep) this.outbound.endOffline(a.error)
-        if (byUser) this.host.endSubscriptions()
-        break
-      }
+      case 'failPending': endPending(this.pending, a.error, this.state, this.previous, this.options.clean); break
       case 'notifyConnectionLost':
         this.trace.critical('client', `connection lost: ${a.error.message}`)
         try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
@@ -208,12 +209,12 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
       this.reconnect?.connected(est.server)
       this.version = est.version
       this.inbound.newConnection()
-      est.adopt(this)
+      est.adopt(this.packets)
       this.session.attach(est.conn)
       if (est.version === 5) this.session.setInflightLimit(this.setup.established5(est.connack))
       this.run({ type: 'connackReceived', sessionPresent: est.connack.sessionPresent })
-      for (const p of est.early) this.packet(p)
-      if (!est.conn.open && this.conn === est.conn) this.closed(undefined)
+      for (const p of est.early) this.packets.packet(p)
+      if (!est.conn.open && this.conn === est.conn) this.packets.closed(undefined)
     } catch (err) {
       if (this.abort === abort && !abort.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
@@ -249,7 +250,7 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   disconnect(quiesceMs: number, packet?: DisconnectPacket): Promise<void> {
     this.disconnectPacket = this.version === 5 ? packet : undefined
     if (this.state === 'idle' || this.state === 'closed') {
-      this.endOffline()
+      endOffline(this.pending, this.options.clean)
       return this.storeLife.settled()
     }
     const done = this.waiters.waitDisconnect()
@@ -263,18 +264,9 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
   /** Drop the connection at once (no DISCONNECT); `discard` also gives up every pending message. */
   destroy(discard = false): void {
     const closed = this.state === 'idle' || this.state === 'closed'
-    if (discard) discardSession({ session: this.session, outbound: this.outbound, storeLife: this.storeLife, trace: this.trace }, closed)
-    if (closed) this.endOffline()
+    if (discard) discardSession(this.pending, closed)
+    if (closed) endOffline(this.pending, this.options.clean)
     this.run({ type: 'userDestroy' })
-  }
-
-  /** The user ended a client that is not connected: queued publishes fail, the store closes. */
-  private endOffline(): void {
-    if (this.outbound.offlineLength === 0 && this.session.idle) return
-    const error = new MqttError('CLOSED', 'the client was closed before the message could be sent')
-    this.outbound.endOffline(error)
-    this.session.connectionEnded(error, false, this.options.clean)
-    this.storeLife.close()
   }
 
   // ---- publishing and requests ----
@@ -289,56 +281,10 @@ export class Runtime implements ConnectionHandler, InboundHost, OutboundHost {
     return this.outbound.request(build, kind, onAck)
   }
 
-  // ---- the live connection ----
-
-  /** A packet from the live connection (ConnectionHandler). */
-  packet(p: Packet): void {
-    if (this.gate.hold(p)) return
-    switch (p.type) {
-      case 'publish': this.inbound.receive(p); return
-      case 'pingresp': this.trace.debug('pinger', 'PINGRESP'); return
-      case 'disconnect':
-        this.run({ type: 'transportClosed', error: this.version === 5 ? this.v5.serverDisconnect(p, this.server) : new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode }) })
-        return
-      case 'auth': {
-        const conn = this.conn
-        this.v5.authPacket(p, true).then((reply) => { if (reply && this.conn === conn) conn?.send(reply) }, (err: MqttError) => this.fail5(err))
-        return
-      }
-      case 'connack': case 'connect': case 'subscribe': case 'unsubscribe': case 'pingreq':
-        this.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
-        return
-      default:
-        if (p.type === 'pubrel') this.inbound.released(p.packetId)
-        if (!this.session.handle(p)) this.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
-    }
-  }
-
-  /** The connection ended (ConnectionHandler). */
-  closed(error: Error | undefined): void {
-    const code = (error as MqttError | undefined)?.code
-    if (code === 'MALFORMED_PACKET' || code === 'PROTOCOL_ERROR' || code === 'PACKET_TOO_LARGE') this.run({ type: 'protocolError', error: error! })
-    else this.run({ type: 'transportClosed', error })
-  }
-
-  /** QoS 1/2 publishes dropped by writeTimeoutMs (ConnectionHandler). */
-  writeExpired(ids: number[], error: Error): void {
-    this.session.expire(ids, error)
-  }
-
-  /** MQTT 5: close with DISCONNECT carrying the error's reason code [MQTT-4.13.1-1]. */
-  fail5(error: MqttError): void {
-    if (this.conn && this.version === 5) {
-      this.conn.send({ type: 'disconnect', reasonCode: error.reasonCode ?? 0x82 })
-      this.graceful = true
-    }
-    this.run({ type: 'protocolError', error })
-  }
-
-  /** Start a re-authentication (MQTT 5 enhanced authentication); settles when the server accepts or refuses. */
-  reauthenticate(): Promise<void> {
-    const conn = this.state === 'connected' && this.version === 5 ? this.conn : undefined
-    return this.v5.reauthenticate(conn && ((p) => { if (this.conn === conn) conn.send(p) }), (err) => this.fail5(err))
+  /** Send DISCONNECT on the live connection; the close then lets it leave instead of cutting it off. */
+  sendDisconnect(packet: DisconnectPacket): void {
+    this.conn?.send(packet)
+    this.graceful = true
   }
 
   /** Report a failure on the client's 'error' event. */

@@ -1,9 +1,10 @@
 // Building a SUBSCRIBE from what the user asked for, and reading its SUBACK: the filter options of MQTT 5
 // (noLocal, retainAsPublished, retainHandling), the Subscription Identifier, and a reason per filter.
+// Also reading an UNSUBACK, whose MQTT 5 reason codes can refuse a filter.
 import { validateTopicFilter } from '@isomqtt/codec'
-import type { QoS, RetainHandling, SubackPacket, SubscribePacket, SubscribeProperties } from '@isomqtt/codec'
+import type { QoS, RetainHandling, SubackPacket, SubscribePacket, SubscribeProperties, UnsubackPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
-import { reasonText } from './reason.js'
+import { reasonError, reasonText } from './reason.js'
 import type { GrantedFilter } from './subscription.js'
 
 /** One filter to subscribe, with its MQTT 5 options (ignored by MQTT 3.1.x). */
@@ -67,4 +68,10 @@ export function grantedFilters(list: SubscribePacket['subscriptions'], ack: Suba
     throw err
   }
   return list.map((f, i) => (v5 ? { filter: f.filter, qos: codes[i] as QoS, reasonCode: codes[i]! } : { filter: f.filter, qos: codes[i] as QoS }))
+}
+
+/** Throws UNSUBSCRIBE_FAILED when an MQTT 5 UNSUBACK refused a filter (e.g. 0x87): the server keeps it, so the client does too. */
+export function checkUnsuback(ack: UnsubackPacket): void {
+  const refused = ack.reasonCodes?.find((c) => c >= 0x80)
+  if (refused !== undefined) throw reasonError('unsubscribe refused', refused, { code: 'UNSUBSCRIBE_FAILED', reasonString: ack.properties?.reasonString })
 }
