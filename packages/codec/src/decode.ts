@@ -37,6 +37,9 @@ export function checkFirstByte(first: number, version: ProtocolVersion): void {
   }
 }
 
+// Upper-case names for error messages, looked up rather than computed per packet.
+const NAME = { puback: 'PUBACK', pubrec: 'PUBREC', pubrel: 'PUBREL', pubcomp: 'PUBCOMP', disconnect: 'DISCONNECT', auth: 'AUTH' } as const
+
 function end(r: ByteReader, what: string): void {
   if (r.pos !== r.end) throw malformed(`${what} has ${r.end - r.pos} unexpected trailing bytes`)
 }
@@ -120,13 +123,13 @@ type AckType = 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'
 function decodeAck(r: ByteReader, type: AckType, typeNumber: number, version: ProtocolVersion): Packet {
   const id = packetId(r)
   if (version !== 5) {
-    end(r, type.toUpperCase())
+    end(r, NAME[type])
     return { type, packetId: id }
   }
   // Reason Code and properties may be omitted (§3.4.2.1): absent means 0x00 Success.
   const reasonCode = r.pos < r.end ? r.u8('Reason Code') : 0
   const properties = r.pos < r.end ? (readProperties(r, typeNumber) as AckProperties | undefined) : undefined
-  end(r, type.toUpperCase())
+  end(r, NAME[type])
   return { type, packetId: id, reasonCode, properties }
 }
 
@@ -202,7 +205,7 @@ function decodeDisconnectOrAuth(r: ByteReader, type: 'disconnect' | 'auth', vers
   // Reason Code and properties may be omitted (§3.14.2.1, §3.15.2.1).
   const reasonCode = r.pos < r.end ? r.u8('Reason Code') : 0
   const properties = r.pos < r.end ? readProperties(r, type === 'auth' ? 15 : 14) : undefined
-  end(r, type.toUpperCase())
+  end(r, NAME[type])
   return properties === undefined ? { type, reasonCode } : { type, reasonCode, properties }
 }
 
