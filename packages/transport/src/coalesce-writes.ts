@@ -1,5 +1,6 @@
 // Packets written in the same tick leave together: the first write of a tick corks the stream and a
-// microtask uncorks it, so the stream's _writev sees the whole batch (one syscall, one WebSocket frame).
+// microtask (Node sockets: process.nextTick) uncorks it, so the stream's _writev sees the whole batch
+// (one syscall, one WebSocket frame).
 // Browser-safe.
 
 /** A stream that can hold writes back (Node and readable-stream Writables). */
@@ -8,8 +9,14 @@ export interface Corkable {
   uncork(): void
 }
 
-/** Returns a hook to call before every write: it corks on the first write of a tick and uncorks after it. */
-export function tickCorker(stream: Corkable): () => void {
+/** Runs a callback later in the same turn of the event loop (queueMicrotask, or Node's process.nextTick). */
+export type Defer = (fn: () => void) => void
+
+/**
+ * Returns a hook to call before every write: it corks on the first write of a tick and uncorks after it,
+ * through `defer` (default queueMicrotask).
+ */
+export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): () => void {
   let corked = false
   const uncork = (): void => {
     corked = false
@@ -19,7 +26,7 @@ export function tickCorker(stream: Corkable): () => void {
     if (corked) return
     corked = true
     stream.cork()
-    queueMicrotask(uncork)
+    defer(uncork)
   }
 }
 
@@ -27,8 +34,8 @@ export function tickCorker(stream: Corkable): () => void {
  * Makes an existing stream (a net.Socket or TLSSocket, used as is) coalesce the writes of a tick,
  * by wrapping its own `write` method; returns the same stream.
  */
-export function coalesceWrites<S extends Corkable & { write: (...args: any[]) => boolean }>(stream: S): S {
-  const beforeWrite = tickCorker(stream)
+export function coalesceWrites<S extends Corkable & { write: (...args: any[]) => boolean }>(stream: S, defer?: Defer): S {
+  const beforeWrite = tickCorker(stream, defer)
   const write = stream.write
   stream.write = function coalescedWrite(this: S, ...args: unknown[]): boolean {
     beforeWrite()
