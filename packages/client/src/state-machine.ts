@@ -68,14 +68,7 @@ export function transition(state: ConnectionState, event: LifecycleEvent, ctx: T
     case 'connecting':
       switch (event.type) {
         case 'connackReceived':
-          return {
-            state: 'connected',
-            actions: [
-              { type: 'startKeepalive' },
-              { type: 'resumeSession', sessionPresent: event.sessionPresent },
-              { type: 'resolveConnect', sessionPresent: event.sessionPresent },
-            ],
-          }
+          return accepted(event.sessionPresent)
         case 'connectFailed':
           if (event.retry) return { state: 'reconnecting', actions: [{ type: 'closeTransport' }, { type: 'scheduleReconnect', error: event.error }] }
           return { state: 'closed', actions: [{ type: 'closeTransport' }, { type: 'rejectConnect', error: event.error }] }
@@ -98,26 +91,15 @@ export function transition(state: ConnectionState, event: LifecycleEvent, ctx: T
         case 'keepaliveTimeout':
         case 'protocolError': {
           const error = ('error' in event && event.error) || closedError()
-          if (ctx.reconnect) {
-            return {
-              state: 'reconnecting',
-              actions: [
-                { type: 'stopKeepalive' },
-                { type: 'closeTransport' },
-                { type: 'failPending', error },
-                { type: 'notifyConnectionLost', error },
-                { type: 'scheduleReconnect', error },
-              ],
-            }
-          }
+          // The same teardown either way; only the last step differs: try again, or end.
           return {
-            state: 'closed',
+            state: ctx.reconnect ? 'reconnecting' : 'closed',
             actions: [
               { type: 'stopKeepalive' },
               { type: 'closeTransport' },
               { type: 'failPending', error },
               { type: 'notifyConnectionLost', error },
-              { type: 'emitClose' },
+              ctx.reconnect ? { type: 'scheduleReconnect', error } : { type: 'emitClose' },
             ],
           }
         }
@@ -134,14 +116,7 @@ export function transition(state: ConnectionState, event: LifecycleEvent, ctx: T
         case 'attemptReconnect':
           return { state, actions: [{ type: 'openConnection' }] }
         case 'connackReceived':
-          return {
-            state: 'connected',
-            actions: [
-              { type: 'startKeepalive' },
-              { type: 'resumeSession', sessionPresent: event.sessionPresent },
-              { type: 'resolveConnect', sessionPresent: event.sessionPresent },
-            ],
-          }
+          return accepted(event.sessionPresent)
         case 'connectFailed':
         case 'protocolError':
           if (event.type === 'connectFailed' && event.retry) {
@@ -197,6 +172,18 @@ export function transition(state: ConnectionState, event: LifecycleEvent, ctx: T
         default:
           return stay(state)
       }
+  }
+}
+
+/** A CONNACK accepted the connection, first or after a reconnect. */
+function accepted(sessionPresent: boolean): Transition {
+  return {
+    state: 'connected',
+    actions: [
+      { type: 'startKeepalive' },
+      { type: 'resumeSession', sessionPresent },
+      { type: 'resolveConnect', sessionPresent },
+    ],
   }
 }
 
