@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { connect, createClient, MqttError } from '../src/index.js'
 import { startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
-import { accept, scripted } from './scripted-peer.js'
+import { connectScripted, scripted } from './scripted-peer.js'
 
 let broker: Mosquitto
 beforeAll(async () => { broker = await startMosquitto() })
@@ -11,12 +11,8 @@ afterAll(async () => { await broker?.stop() })
 
 describe('disconnect and destroy', () => {
   it('disconnect sends DISCONNECT, closes, and does not call onConnectionLost', async () => {
-    const s = scripted()
     const lost = vi.fn()
-    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, onConnectionLost: lost })
-    const connecting = client.connect()
-    const peer = await accept(s.nextPeer())
-    await connecting
+    const { client, peer } = await connectScripted({ onConnectionLost: lost })
     expect(client.connected).toBe(true)
     const closed = new Promise<void>((r) => client.once('close', () => r()))
     await client.disconnect()
@@ -28,11 +24,7 @@ describe('disconnect and destroy', () => {
   })
 
   it('quiesce waits for an in-flight QoS 1 publish, then disconnects', async () => {
-    const s = scripted()
-    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
-    const connecting = client.connect()
-    const peer = await accept(s.nextPeer())
-    await connecting
+    const { client, peer } = await connectScripted()
     const pub = client.publish('t', 'x', { qos: 1 })
     const out = await peer.expect('publish')
     const leaving = client.disconnect({ quiesceMs: 10_000 })
@@ -44,11 +36,7 @@ describe('disconnect and destroy', () => {
   })
 
   it('quiesce gives up after quiesceMs and rejects what is still in flight with CLOSED', async () => {
-    const s = scripted()
-    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })
-    const connecting = client.connect()
-    const peer = await accept(s.nextPeer())
-    await connecting
+    const { client, peer } = await connectScripted()
     const pub = client.publish('t', 'x', { qos: 2 })
     await peer.expect('publish')
     await client.disconnect({ quiesceMs: 50 })
@@ -68,12 +56,8 @@ describe('disconnect and destroy', () => {
   })
 
   it('destroy drops the connection without DISCONNECT and without onConnectionLost', async () => {
-    const s = scripted()
     const lost = vi.fn()
-    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, onConnectionLost: lost })
-    const connecting = client.connect()
-    const peer = await accept(s.nextPeer())
-    await connecting
+    const { client, peer } = await connectScripted({ onConnectionLost: lost })
     const pub = client.publish('t', 'x', { qos: 1 })
     await peer.expect('publish')
     client.destroy()

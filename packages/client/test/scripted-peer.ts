@@ -1,7 +1,7 @@
 // A scripted broker on an in-memory duplex pair, for byte-exact cases a real broker will not produce.
 import { encode, Parser, type Packet, type ProtocolVersion } from '@isomqtt/codec'
 import { createDuplexPair } from '@isomqtt/transport'
-import type { Transport, TransportFactory } from '../src/index.js'
+import { createClient, type ClientOptions, type MqttClient, type Transport, type TransportFactory } from '../src/index.js'
 
 type Duplex = Transport & { on(e: string, fn: (...a: any[]) => void): unknown; destroyed?: boolean; pause?(): void; resume?(): void }
 
@@ -104,4 +104,14 @@ export async function accept(peerPromise: Promise<ScriptedPeer>, sessionPresent 
   await peer.expect('connect')
   peer.send({ type: 'connack', sessionPresent, reasonCode: 0 })
   return peer
+}
+
+/** The common start of a scripted test: a client (options merged over a scripted server) connected to a peer that accepted it. */
+export async function connectScripted(options: ClientOptions = {}): Promise<{ client: MqttClient; peer: ScriptedPeer; nextPeer(): Promise<ScriptedPeer> }> {
+  const s = scripted(options.protocolVersion ?? 4)
+  const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport, ...options })
+  const connecting = client.connect()
+  const peer = await accept(s.nextPeer())
+  await connecting
+  return { client, peer, nextPeer: s.nextPeer }
 }
