@@ -2,9 +2,8 @@
 // QoS 1 stream and a 20,000-message QoS 2 stream. Both clients reconnect on their own; the subscriber's
 // persistent session (MQTT 3.1.1, clean: false) gets what the broker queued while it was away.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createClient } from '../src/index.js'
 import { startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
-import { figures, publishStreams, spread, StreamTally, tallyHandler, watch } from './resilience-helpers.js'
+import { figures, publishStreams, spread, streamPair } from './resilience-helpers.js'
 
 const N = 20_000
 let broker: Mosquitto
@@ -13,16 +12,10 @@ afterAll(async () => { await broker?.stop() })
 
 it('every QoS 1 message arrives at least once, every QoS 2 message exactly once, every publish resolves', async () => {
   const base = uniqueTopic('restart')
-  const q1 = new StreamTally(N)
-  const q2 = new StreamTally(N)
-  const reconnect = { minDelayMs: 50, maxDelayMs: 500 }
-  const sub = createClient({ servers: [broker.url], clientId: uniqueId('rs'), clean: false, keepalive: 5, reconnect })
-  const pub = createClient({ servers: [broker.url], clientId: uniqueId('rp'), clean: false, keepalive: 5, reconnect })
-  const subWatch = watch(sub)
-  const pubWatch = watch(pub)
-  await sub.connect()
-  await sub.subscribe([{ filter: `${base}/q1`, qos: 1 }, { filter: `${base}/q2`, qos: 2 }], tallyHandler(base, q1, q2))
-  await pub.connect()
+  const { sub, pub, q1, q2, subWatch, pubWatch } = await streamPair(base, N, {
+    sub: { servers: [broker.url], clientId: uniqueId('rs') },
+    pub: { servers: [broker.url], clientId: uniqueId('rp') },
+  }, { reconnect: { minDelayMs: 50, maxDelayMs: 500 } })
 
   const started = Date.now()
   const { results, issued } = publishStreams(pub, base, N)

@@ -1,6 +1,6 @@
 // Shared by the resilience scenarios: a counting subscriber for numbered QoS 1 / QoS 2 streams, the
 // publisher's side of the same streams, and the figures each scenario prints.
-import type { Message, MqttClient, PublishResult } from '../src/index.js'
+import { createClient, type ClientOptions, type Message, type MqttClient, type PublishResult } from '../src/index.js'
 
 /** Per-stream tallies on the subscriber side. */
 export class StreamTally {
@@ -90,4 +90,23 @@ export function spread(ms: number[]): string {
   if (ms.length === 0) return '-'
   const s = [...ms].sort((a, b) => a - b)
   return `median ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms`
+}
+
+/**
+ * The two ends of the stream scenarios: a persistent subscriber on `<base>/q1` (QoS 1) and `<base>/q2` (QoS 2)
+ * counting into fresh tallies, and a persistent publisher, both connected and watched.
+ */
+export async function streamPair(
+  base: string, n: number, ends: { sub: ClientOptions; pub: ClientOptions }, shared: ClientOptions,
+): Promise<{ sub: MqttClient; pub: MqttClient; q1: StreamTally; q2: StreamTally; subWatch: ReturnType<typeof watch>; pubWatch: ReturnType<typeof watch> }> {
+  const q1 = new StreamTally(n)
+  const q2 = new StreamTally(n)
+  const sub = createClient({ clean: false, keepalive: 5, ...shared, ...ends.sub })
+  const pub = createClient({ clean: false, keepalive: 5, ...shared, ...ends.pub })
+  const subWatch = watch(sub)
+  const pubWatch = watch(pub)
+  await sub.connect()
+  await sub.subscribe([{ filter: `${base}/q1`, qos: 1 }, { filter: `${base}/q2`, qos: 2 }], tallyHandler(base, q1, q2))
+  await pub.connect()
+  return { sub, pub, q1, q2, subWatch, pubWatch }
 }

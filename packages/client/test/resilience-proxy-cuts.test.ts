@@ -3,10 +3,10 @@
 // The publisher speaks MQTT over TCP, the subscriber MQTT over WebSocket (a second proxy in front of the
 // broker's websocket listener: the proxy forwards raw bytes, so WebSocket frames pass and get cut alike).
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createClient, type MqttClient } from '../src/index.js'
+import type { MqttClient } from '../src/index.js'
 import { startFaultProxy, type FaultProxy } from '../../../tests/support/fault-proxy.js'
 import { once, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
-import { figures, publishStreams, spread, StreamTally, tallyHandler, watch } from './resilience-helpers.js'
+import { figures, publishStreams, spread, streamPair } from './resilience-helpers.js'
 
 const N = 20_000
 const CUTS = 50
@@ -32,8 +32,6 @@ function connected(client: MqttClient): Promise<void> {
 
 it('50 random cuts: QoS 1 at least once, QoS 2 exactly once, every publish promise resolves', async () => {
   const base = uniqueTopic('cuts')
-  const q1 = new StreamTally(N)
-  const q2 = new StreamTally(N)
   // A seeded random source (xorshift) makes the cut moments reproducible from the printed seed.
   const seed = (Date.now() % 100_000) + 1
   let x = seed
@@ -42,13 +40,10 @@ it('50 random cuts: QoS 1 at least once, QoS 2 exactly once, every publish promi
     return ((x >>> 0) % 1_000_000) / 1_000_000
   }
   const reconnect = { minDelayMs: 10, maxDelayMs: 200, stableAfterMs: 300 }
-  const sub = createClient({ servers: [wsProxy.url('ws', '/mqtt')], clientId: uniqueId('cs'), clean: false, keepalive: 5, reconnect })
-  const pub = createClient({ servers: [proxy.url()], clientId: uniqueId('cp'), clean: false, keepalive: 5, reconnect })
-  const subWatch = watch(sub)
-  const pubWatch = watch(pub)
-  await sub.connect()
-  await sub.subscribe([{ filter: `${base}/q1`, qos: 1 }, { filter: `${base}/q2`, qos: 2 }], tallyHandler(base, q1, q2))
-  await pub.connect()
+  const { sub, pub, q1, q2, subWatch, pubWatch } = await streamPair(base, N, {
+    sub: { servers: [wsProxy.url('ws', '/mqtt')], clientId: uniqueId('cs') },
+    pub: { servers: [proxy.url()], clientId: uniqueId('cp') },
+  }, { reconnect })
 
   const started = Date.now()
   const { results, issued } = publishStreams(pub, base, N)
