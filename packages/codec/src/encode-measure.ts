@@ -53,11 +53,7 @@ function measureConnect(p: Extract<Packet, { type: 'connect' }>, version: number
   if (version === 3 && p.clientId.length === 0) throw invalid('MQTT 3.1 needs a Client Identifier')
   let len = (version === 3 ? 8 : 6) + 4 + 2 + utf8Length(p.clientId)
   if (typeof p.keepalive !== 'number' || (p.keepalive & 0xffff) !== p.keepalive) throw invalid('Keep Alive must be 0..65535 [MQTT-3.1.2.10]')
-  if (version === 5) {
-    const pl = propertiesLength(p.properties, 1)
-    scratch[slot + 1] = pl
-    len += propsSize(pl)
-  }
+  if (version === 5) len += measureProperties(p.properties, 1, slot)
   const w = p.will
   if (w !== undefined) {
     checkQoS(w.qos)
@@ -102,6 +98,13 @@ function measurePublish(p: Extract<Packet, { type: 'publish' }>, version: number
   return len
 }
 
+/** Records a packet's Property Length in its scratch slot; returns the bytes it takes with its own length. */
+function measureProperties(properties: object | undefined, packetType: number, slot: number): number {
+  const pl = propertiesLength(properties, packetType)
+  scratch[slot + 1] = pl
+  return propsSize(pl)
+}
+
 /** Validates `p` and returns its Remaining Length; fills scratch[slot..slot+2]. `slot` is a multiple of 3. */
 export function measure(p: Packet, version: number, slot: number): number {
   let len: number
@@ -124,9 +127,7 @@ export function measure(p: Packet, version: number, slot: number): number {
       checkByte(p.reasonCode, 'Reason Code')
       len = 2
       if (version === 5) {
-        const pl = propertiesLength(p.properties, 2)
-        scratch[slot + 1] = pl
-        len += propsSize(pl)
+        len += measureProperties(p.properties, 2, slot)
       }
       break
     case 'subscribe': {
@@ -135,9 +136,7 @@ export function measure(p: Packet, version: number, slot: number): number {
       if (subs.length === 0) throw invalid('SUBSCRIBE needs at least one topic filter [MQTT-3.8.3-3]')
       len = 2
       if (version === 5) {
-        const pl = propertiesLength(p.properties, 8)
-        scratch[slot + 1] = pl
-        len += propsSize(pl)
+        len += measureProperties(p.properties, 8, slot)
       }
       for (let i = 0; i < subs.length; i++) {
         const s = subs[i]!
@@ -158,9 +157,7 @@ export function measure(p: Packet, version: number, slot: number): number {
       for (let i = 0; i < codes.length; i++) checkByte(codes[i]!, 'SUBACK Reason Code')
       len = 2 + codes.length
       if (version === 5) {
-        const pl = propertiesLength(p.properties, 9)
-        scratch[slot + 1] = pl
-        len += propsSize(pl)
+        len += measureProperties(p.properties, 9, slot)
       }
       break
     }
@@ -170,9 +167,7 @@ export function measure(p: Packet, version: number, slot: number): number {
       if (filters.length === 0) throw invalid('UNSUBSCRIBE needs at least one topic filter [MQTT-3.10.3-2]')
       len = 2
       if (version === 5) {
-        const pl = propertiesLength(p.properties, 10)
-        scratch[slot + 1] = pl
-        len += propsSize(pl)
+        len += measureProperties(p.properties, 10, slot)
       }
       for (let i = 0; i < filters.length; i++) {
         validateTopicFilter(filters[i]!)
