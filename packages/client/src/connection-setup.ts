@@ -47,6 +47,7 @@ export class ConnectionSetup {
       servers: servers ?? reconnect?.servers.order(),
       buildConnect: (v) => this.buildConnect(v),
       mqtt5: v5,
+      greets: options.transport === undefined,
     })
   }
 

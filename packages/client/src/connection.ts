@@ -83,6 +83,12 @@ export class Connection {
     this.queue.control(encode(packet, this.options.version))
   }
 
+  /** The transport already wrote `packet` as its greeting (TransportOptions.greeting): trace it as sent. */
+  sentGreeting(packet: Packet): void {
+    this.lastSent = Date.now()
+    if (this.options.trace.verbose) this.options.trace.debug('net', `send ${describe(packet)}`)
+  }
+
   /** Close the transport: `graceful` ends it after queued bytes (after DISCONNECT), else destroys it. */
   close(graceful: boolean, error?: Error): void {
     if (this.ended) return

@@ -1,6 +1,6 @@
 // Connection attempts in one place: try each server in order, open its transport, send CONNECT, await
 // CONNACK, all within connectTimeoutMs. connect() and the reconnect loop both call it.
-import type { ConnackPacket, ConnectPacket, Packet, ProtocolVersion } from '@isomqtt/codec'
+import { encode, type ConnackPacket, type ConnectPacket, type Packet, type ProtocolVersion } from '@isomqtt/codec'
 import type { AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
 import { connackError, MqttError } from './errors.js'
@@ -35,6 +35,8 @@ export interface AttemptContext {
   servers?: readonly URL[]
   /** MQTT 5 hooks: the AUTH exchange, CONNACK reasons and Server Reference redirects. */
   mqtt5?: Mqtt5Session<unknown>
+  /** The factory writes `TransportOptions.greeting` first thing (the built-in ones do; a custom one may not). */
+  greets?: boolean
 }
 
 /** Most Server Reference redirects followed in one connect. */
@@ -147,11 +149,24 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       writeExpired: (ids, e) => current.writeExpired(ids, e),
     }
 
+    // A CONNECT known before the transport opens is its greeting: the transport writes it the moment the
+    // connection is up, and this side's setup overlaps the server's work instead of delaying the CONNECT.
+    const packet = ctx.buildConnect(version)
+    let greeting: Uint8Array | undefined
+    if (ctx.greets && !(packet instanceof Promise)) {
+      try {
+        greeting = encode(packet, version)
+      } catch (err) {
+        fail(err instanceof Error ? err : new MqttError('INVALID_ARGUMENT', String(err)))
+        return
+      }
+    }
     ctx.factory(server, {
       connectTimeoutMs: options.connectTimeoutMs,
       signal: abort.signal,
       tls: options.tls,
       protocolVersion: version,
+      greeting,
     }).then(
       (transport) => {
         if (settled) { try { transport.destroy() } catch { /* gone */ } return }
@@ -159,8 +174,8 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
           version, timers, trace, writeTimeoutMs: options.writeTimeoutMs,
           maxPacketSize: version === 5 ? options.properties?.maximumPacketSize : undefined,
         })
-        const packet = ctx.buildConnect(version)
-        if (!(packet instanceof Promise)) conn.send(packet)
+        if (greeting) conn.sentGreeting(packet as ConnectPacket)
+        else if (!(packet instanceof Promise)) conn.send(packet)
         else packet.then((p) => { if (!settled) conn?.send(p) }, fail)
       },
       (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),

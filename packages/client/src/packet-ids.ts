@@ -5,8 +5,12 @@ const MAX_ID = 65535
 
 /** Allocates packet ids; `acquire` waits when none is free. */
 export class PacketIds {
-  /** One bit per id: with up to 65535 in flight, 8 KiB instead of a Set entry per message, and no hashing. */
-  private readonly used = new Uint32Array((MAX_ID + 32) >>> 5)
+  /**
+   * One bit per id: with up to 65535 in flight, 8 KiB instead of a Set entry per message, and no hashing.
+   * Allocated on first use: a zeroed 8 KiB buffer is a visible part of a cold client's construction, and a
+   * client that only publishes at QoS 0 never needs it.
+   */
+  private used: Uint32Array | undefined
   private count = 0
   private next = 1
   private readonly waiters: Array<(id: number) => void> = []
@@ -19,11 +23,12 @@ export class PacketIds {
 
   /** True when the id is in use. */
   has(id: number): boolean {
-    return ((this.used[id >>> 5]! >>> (id & 31)) & 1) === 1
+    return this.used !== undefined && ((this.used[id >>> 5]! >>> (id & 31)) & 1) === 1
   }
 
   private set(id: number): void {
-    this.used[id >>> 5]! |= 1 << (id & 31)
+    const used = this.used ??= new Uint32Array((MAX_ID + 32) >>> 5)
+    used[id >>> 5]! |= 1 << (id & 31)
     this.count++
   }
 
@@ -54,7 +59,7 @@ export class PacketIds {
   /** Free an id; the oldest waiter gets it. */
   release(id: number): void {
     if (!this.has(id)) return
-    this.used[id >>> 5]! &= ~(1 << (id & 31))
+    this.used![id >>> 5]! &= ~(1 << (id & 31))
     this.count--
     if (this.waiterHead < this.waiters.length) {
       const waiter = this.waiters[this.waiterHead]!
@@ -67,7 +72,7 @@ export class PacketIds {
 
   /** Forget every id (a clean session). Waiters keep waiting. */
   clear(): void {
-    this.used.fill(0)
+    this.used?.fill(0)
     this.count = 0
     this.next = 1
   }

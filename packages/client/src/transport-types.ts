@@ -19,6 +19,8 @@ export interface TransportOptions {
   signal?: AbortSignal
   tls?: TlsOptions
   protocolVersion?: 3 | 4 | 5
+  /** Bytes to write first, the moment the connection is up (the client's CONNECT; see @isomqtt/transport). */
+  greeting?: Uint8Array
 }
 
 /** Opens a transport to a URL; resolves once bytes can flow. */

@@ -15,6 +15,8 @@ export function connectSocket(
 ): Promise<Transport> {
   return attemptConnection<Transport>(what, options, (control) => {
     const socket = create()
+    // A socket still connecting keeps what is written and sends it on connect, ahead of our 'connect' handler.
+    if (options.greeting) socket.write(options.greeting)
     // Stays attached: a failure after a timeout or abort must not become an unhandled 'error'.
     socket.on('error', (err) => control.reject(mapError(err, what, 'connect')))
     socket.once(readyEvent, () => {

@@ -69,6 +69,12 @@ export interface TransportOptions {
   wsOptions?: WebSocketOptions
   /** MQTT protocol level; picks the WebSocket subprotocol (`mqttv3.1` for 3, else `mqtt`). */
   protocolVersion?: 3 | 4 | 5
+  /**
+   * Bytes written first, the moment the connection is up (the client passes its encoded CONNECT): they leave
+   * with the handshake's completion, with no round trip through the caller. TCP and TLS sockets take them
+   * before they connect and send them once connected; a WebSocket sends them on 'open'.
+   */
+  greeting?: Uint8Array
 }
 
 /** Opens a transport to `url`; resolves once bytes can flow, rejects with a TransportError. */

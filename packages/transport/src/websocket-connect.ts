@@ -56,6 +56,7 @@ export function openWebSocket(url: URL, options: TransportOptions, dialer: WebSo
       const onOpen = (): void => {
         detach()
         if (control.settled) return
+        if (options.greeting) socket.send(options.greeting)
         control.resolve(new WebSocketDuplex(socket, {
           what,
           ...dialer.flow?.(socket),

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTransport, createBrowserWebSocketTransport, type Transport, type TransportOptions, type WebSocketConstructor } from '../src/index.node.js'
 import { createTestCertificates, type TestCertificates } from '../../../tests/support/certs.js'
 import { startMosquitto, type Mosquitto } from '../../../tests/support/mosquitto.js'
-import { PacketSplitter, closeTransport, nextPacket, publishPacket, rawConnect, subscribePacket } from './support/raw-mqtt.js'
+import { PacketSplitter, closeTransport, connectPacket, nextPacket, publishPacket, rawConnect, subscribePacket } from './support/raw-mqtt.js'
 
 const TOTAL = 10 * 1024 * 1024
 const PAYLOAD = 16 * 1024
@@ -39,16 +39,16 @@ afterAll(async () => {
   if (unixDir) await rm(unixDir, { recursive: true, force: true })
 })
 
-type Open = (id: string) => Promise<Transport>
+type Open = (id: string, options?: TransportOptions) => Promise<Transport>
 
 const cases: Array<[string, () => Open]> = [
-  ['mqtt: (TCP)', () => () => openTransport(`mqtt://127.0.0.1:${broker.port}`)],
-  ['mqtts: (TLS)', () => () => openTransport(`mqtts://127.0.0.1:${broker.tlsPort}`, { tls })],
-  ['ws: (Node ws)', () => () => openTransport(`ws://127.0.0.1:${broker.wsPort}`)],
-  ['wss: (Node ws)', () => () => openTransport(`wss://localhost:${broker.wssPort}`, { tls })],
-  ['ws: (browser adapter over ws\'s W3C class)', () => () => createBrowserWebSocketTransport(
-    new URL(`ws://127.0.0.1:${broker.wsPort}`), { wsOptions: { WebSocket: WebSocket as unknown as WebSocketConstructor } })],
-  ['mqtt+unix: (unix socket)', () => () => openTransport(`mqtt+unix://${join(unixDir, 'mqtt.sock')}`)],
+  ['mqtt: (TCP)', () => (_, o) => openTransport(`mqtt://127.0.0.1:${broker.port}`, o)],
+  ['mqtts: (TLS)', () => (_, o) => openTransport(`mqtts://127.0.0.1:${broker.tlsPort}`, { ...o, tls })],
+  ['ws: (Node ws)', () => (_, o) => openTransport(`ws://127.0.0.1:${broker.wsPort}`, o)],
+  ['wss: (Node ws)', () => (_, o) => openTransport(`wss://localhost:${broker.wssPort}`, { ...o, tls })],
+  ['ws: (browser adapter over ws\'s W3C class)', () => (_, o) => createBrowserWebSocketTransport(
+    new URL(`ws://127.0.0.1:${broker.wsPort}`), { ...o, wsOptions: { WebSocket: WebSocket as unknown as WebSocketConstructor } })],
+  ['mqtt+unix: (unix socket)', () => (_, o) => openTransport(`mqtt+unix://${join(unixDir, 'mqtt.sock')}`, o)],
 ]
 
 function payloadFor(i: number): Uint8Array {
@@ -63,6 +63,18 @@ describe.each(cases)('over %s', (name, makeOpen) => {
     const t = await makeOpen()(`conn-${name}`)
     try {
       expect(Array.from(await rawConnect(t, `isomqtt-t-${Math.random().toString(36).slice(2)}`))).toEqual([0, 0])
+    } finally {
+      await closeTransport(t)
+    }
+  })
+
+  it('writes the greeting (the client\'s CONNECT) the moment it opens: CONNACK comes without another write', async () => {
+    const greeting = connectPacket(`greet-${Math.random().toString(36).slice(2)}`)
+    const t = await makeOpen()('greet', { greeting })
+    try {
+      const connack = await nextPacket(t, new PacketSplitter(), () => true)
+      expect(connack.type).toBe(2)
+      expect(Array.from(connack.body)).toEqual([0, 0])
     } finally {
       await closeTransport(t)
     }
