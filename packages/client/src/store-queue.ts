@@ -12,6 +12,8 @@ interface ImmediateStore {
   putNow?(key: string, packet: Uint8Array): boolean
   /** true when forgotten at once. Throws like del() rejects. */
   delNow?(key: string): boolean
+  /** keys() at once. */
+  keysNow?(): string[]
 }
 
 /** Serializes store operations; a failure is traced and does not stop the ones after it. */
@@ -54,6 +56,11 @@ export class StoreQueue {
   /** Delete `key` in its place among the queued operations; a failure is traced only. */
   del(key: string): void {
     if (this.dels.push(key) === 1) queueMicrotask(this.flushDels)
+  }
+
+  /** True when nothing is queued and the store can tell at once that it holds nothing (MemoryStore). */
+  emptyNow(): boolean {
+    return this.busy === 0 && this.dels.length === 0 && this.now.keysNow?.().length === 0
   }
 
   /** Resolves when every operation queued so far has finished. */

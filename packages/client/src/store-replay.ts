@@ -21,6 +21,12 @@ export async function cleanStart(table: OutboundTable, inbound: InboundQos2): Pr
     if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
     else entry.reject(discarded ??= new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up'))
   }
+  // Nothing in memory and nothing stored (a fresh client: the common connect) leaves nothing to replay,
+  // and the store round trips below would only add to every connect's latency.
+  if (table.entries.size === 0 && table.deferred.size === 0 && table.ctx.storeQueue.emptyNow()) {
+    inbound.clear()
+    return []
+  }
   const store = table.ctx.store
   await table.ctx.storeQueue.run(async () => {
     for (const key of await store.keys()) {

@@ -117,6 +117,11 @@ export class MemoryStore implements Store {
 
   /** Keys in first-put order. */
   async keys(): Promise<string[]> {
+    return this.keysNow()
+  }
+
+  /** keys() done at once, for a caller that keeps its own call order (the client). Throws StoreError. */
+  keysNow(): string[] {
     this.life.check()
     return [...this.entries.keys()]
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '@isomqtt/store'
 
-describe('MemoryStore adopt option', () => {
+describe('MemoryStore adopt option and synchronous calls', () => {
   it('keeps an adopted buffer as given, hands out copies, and still counts and forgets it', async () => {
     const store = new MemoryStore({ adopt: true, maxBytes: 5 })
     await store.open()
@@ -33,5 +33,17 @@ describe('MemoryStore adopt option', () => {
     expect(await transformed.keys()).toEqual([])
     await plain.close()
     expect(() => plain.putNow('o.2', new Uint8Array([2]))).toThrow(expect.objectContaining({ code: 'CLOSED' }))
+  })
+
+  it('keysNow lists what keys() lists, in first-put order, at once', async () => {
+    const store = new MemoryStore()
+    await store.open()
+    expect(store.keysNow()).toEqual([])
+    await store.put('o.2', new Uint8Array([2]))
+    store.putNow('i.1', new Uint8Array([1]))
+    expect(store.keysNow()).toEqual(['o.2', 'i.1'])
+    expect(await store.keys()).toEqual(store.keysNow())
+    await store.close()
+    expect(() => store.keysNow()).toThrow(expect.objectContaining({ code: 'CLOSED' }))
   })
 })
