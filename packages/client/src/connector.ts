@@ -58,7 +58,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
     for (;;) {
       if (ctx.cancel.aborted) throw new MqttError('ABORTED', 'connect aborted')
       try {
-        trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
+        if (trace.verbose) trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
         return await attemptOne(ctx, server, version)
       } catch (err) {
         lastError = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))

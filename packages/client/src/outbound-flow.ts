@@ -1,7 +1,6 @@
 // Where a publish or a request goes, by connection state: before the first connect and while reconnecting
 // into the offline queue; while the session resumes, behind it; QoS 0 straight to the write queue (no store,
 // no packet id, no per-message promise); QoS 1/2 into the session.
-import { encode } from '@isomqtt/codec'
 import type { Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Connection } from './connection.js'
 import type { ConnectionWait } from './connection-wait.js'
@@ -62,7 +61,7 @@ export class OutboundFlow {
       if (rt.session.queued >= this.options.maxQueued) {
         return Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
       }
-      return conn.queue.publishQos0(this.qos0Bytes(packet))
+      return this.sendQos0(conn, packet)
     }
     return rt.session.publish(packet)
   }
@@ -88,7 +87,7 @@ export class OutboundFlow {
   flushOffline(): void {
     this.offline.flush((p) => {
       const conn = this.rt.connection
-      return conn ? conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return conn ? this.sendQos0(conn, p) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
     })
   }
 
@@ -102,8 +101,9 @@ export class OutboundFlow {
     this.offline.end(error)
   }
 
-  /** QoS 0 bytes to write: with this connection's topic alias under MQTT 5. */
-  private qos0Bytes(p: PublishPacket): Uint8Array {
-    return this.rt.v5.link ? this.rt.v5.link.wire(p, undefined) : encode(p, this.rt.version)
+  /** A QoS 0 publish onto the wire: with this connection's topic alias under MQTT 5. */
+  private sendQos0(conn: Connection, p: PublishPacket): Promise<PublishResult> {
+    const link = this.rt.v5.link
+    return link ? conn.queue.publishQos0(link.wire(p, undefined)) : conn.queue.publishQos0Packet(p, this.rt.version)
   }
 }

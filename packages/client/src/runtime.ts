@@ -131,7 +131,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     const { state, actions } = transition(from, event, { reconnect: this.reconnect !== undefined })
     this.previous = from
     this.state = state
-    if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
+    if (from !== state && this.trace.verbose) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
     if (state === 'closed' && from !== 'closed') {
       this.storeLife.close()

@@ -1,6 +1,7 @@
 // One outbound queue per connection. Packets queued in the same tick leave in one write; when the transport
 // is full the queue waits for one 'drain' (one waiter queue for everything, O(1) per packet); publishes not
 // handed over within writeTimeoutMs are dropped with TIMEOUT.
+import { encode, encodeInto, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { QOS0_RESULT, type PublishResult } from './publish-result.js'
 import type { TimerHandle, TimerSource } from './timers.js'
@@ -17,15 +18,26 @@ interface Group {
 }
 
 interface Entry {
+  /** The packet; for merged QoS 0 publishes, a segment filled up to `end`. */
   bytes: Uint8Array
+  end: number
   time: number
   /** CONTROL, QOS0, or the packet id of a QoS 1/2 publish. */
   id: number
+  /** Publishes in it: 0 for a control packet, 1 for a QoS 1/2 publish, one or more for QoS 0. */
+  count: number
   group: Group | undefined
 }
 
 /** Largest single write the queue builds from many packets. */
 const MAX_BATCH_BYTES = 256 * 1024
+
+/**
+ * QoS 0 publishes of one tick that follow each other are copied into shared segments of this size: a loop
+ * of publishes held back by a full transport then costs its bytes, not an object and a view per message
+ * for the garbage collector to carry (and the write needs no second copy). A lone publish is not copied.
+ */
+const SEGMENT_BYTES = 16 * 1024
 
 /**
  * Queued bytes that are written at once instead of at the end of the tick: a long synchronous publishing
@@ -46,6 +58,8 @@ export class WriteQueue {
   private entries: Entry[] = []
   private head = 0
   private group: Group | undefined
+  /** The last entry, while QoS 0 publishes of the current group may still be appended to it. */
+  private tail: Entry | undefined
   private scheduled = false
   private writable = true
   private closed = false
@@ -71,17 +85,56 @@ export class WriteQueue {
 
   /** Queue a protocol packet (ack, ping, subscribe...). */
   control(bytes: Uint8Array): void {
-    this.add({ bytes, time: 0, id: CONTROL, group: undefined })
+    this.add({ bytes, end: bytes.length, time: 0, id: CONTROL, count: 0, group: undefined })
   }
 
   /** Queue a QoS 1/2 publish; it completes through the session, not here. */
   publish(bytes: Uint8Array, packetId: number): void {
     this.publishes++
-    this.add({ bytes, time: this.writeTimeoutMs ? Date.now() : 0, id: packetId, group: undefined })
+    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: packetId, count: 1, group: undefined })
   }
 
-  /** Queue a QoS 0 publish; the promise (shared by the tick's QoS 0 publishes) settles when written. */
+  /** Queue an encoded QoS 0 publish; the promise (shared by the tick's QoS 0 publishes) settles when written. */
   publishQos0(bytes: Uint8Array): Promise<PublishResult> {
+    const g = this.currentGroup()
+    g.remaining++
+    this.publishes++
+    const entry: Entry = { bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g }
+    this.add(entry)
+    this.tail = entry
+    return g.promise
+  }
+
+  /** publishQos0() for a packet: encoded straight into the tick's segment when it follows another QoS 0 one. */
+  publishQos0Packet(packet: PublishPacket, version: ProtocolVersion): Promise<PublishResult> {
+    const g = this.currentGroup()
+    const tail = this.tail
+    if (tail !== undefined && tail.group === g && !this.closed && this.entries[this.entries.length - 1] === tail && this.segmentFor(tail)) {
+      const end = encodeInto(packet, version, tail.bytes, tail.end)
+      if (end >= 0) {
+        g.remaining++
+        this.publishes++
+        const n = end - tail.end
+        tail.end = end
+        tail.count++
+        this.afterAdd(tail, n)
+        return g.promise
+      }
+    }
+    return this.publishQos0(encode(packet, version))
+  }
+
+  /** Moves a tail still holding one publish in that publish's own buffer into a segment; false if too big. */
+  private segmentFor(tail: Entry): boolean {
+    if (tail.count > 1) return true
+    if (tail.end > SEGMENT_BYTES >> 2) return false
+    const segment = new Uint8Array(SEGMENT_BYTES)
+    segment.set(tail.bytes.subarray(0, tail.end))
+    tail.bytes = segment
+    return true
+  }
+
+  private currentGroup(): Group {
     let g = this.group
     if (!g) {
       let resolve!: (r: PublishResult) => void
@@ -89,10 +142,7 @@ export class WriteQueue {
       const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
       g = this.group = { promise, resolve, reject, remaining: 0 }
     }
-    g.remaining++
-    this.publishes++
-    this.add({ bytes, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, group: g })
-    return g.promise
+    return g
   }
 
   /** Write everything queued now, even into a full transport (before a graceful end). */
@@ -122,6 +172,7 @@ export class WriteQueue {
     this.group?.reject(error)
     this.entries = []
     this.head = 0
+    this.tail = undefined
     this.publishes = 0
     return ids
   }
@@ -132,7 +183,12 @@ export class WriteQueue {
       return
     }
     this.entries.push(entry)
-    this.pending += entry.bytes.length
+    this.afterAdd(entry, entry.end)
+  }
+
+  /** `n` bytes were queued in `entry`: start the write timer, write early, or schedule the tick's flush. */
+  private afterAdd(entry: Entry, n: number): void {
+    this.pending += n
     if (!this.writable) {
       if (this.writeTimeoutMs && entry.id !== CONTROL && this.timer === undefined) {
         this.timer = this.timers.setTimeout(this.onTimer, this.writeTimeoutMs)
@@ -149,24 +205,26 @@ export class WriteQueue {
     this.scheduled = false
     this.pending = 0
     this.group = undefined
+    this.tail = undefined
     const entries = this.entries
     while (this.writable && !this.closed && this.head < entries.length) {
       let end = this.head
       let size = 0
-      while (end < entries.length && (end === this.head || size + entries[end]!.bytes.length <= MAX_BATCH_BYTES)) {
-        size += entries[end]!.bytes.length
+      while (end < entries.length && (end === this.head || size + entries[end]!.end <= MAX_BATCH_BYTES)) {
+        size += entries[end]!.end
         end++
       }
       let buffer: Uint8Array
       if (end - this.head === 1) {
-        buffer = entries[this.head]!.bytes
+        const e = entries[this.head]!
+        buffer = e.end === e.bytes.length ? e.bytes : e.bytes.subarray(0, e.end)
       } else {
         buffer = new Uint8Array(size)
         let offset = 0
         for (let i = this.head; i < end; i++) {
-          const b = entries[i]!.bytes
-          buffer.set(b, offset)
-          offset += b.length
+          const e = entries[i]!
+          buffer.set(e.end === e.bytes.length ? e.bytes : e.bytes.subarray(0, e.end), offset)
+          offset += e.end
         }
       }
       const start = this.head
@@ -181,8 +239,8 @@ export class WriteQueue {
       for (let i = start; i < end; i++) {
         const e = entries[i]!
         entries[i] = undefined as never
-        if (e.id !== CONTROL) this.publishes--
-        if (e.group && --e.group.remaining === 0) e.group.resolve(QOS0_RESULT)
+        this.publishes -= e.count
+        if (e.group && (e.group.remaining -= e.count) === 0) e.group.resolve(QOS0_RESULT)
       }
       if (!ok) this.writable = false
     }
@@ -219,13 +277,14 @@ export class WriteQueue {
         if (e.id !== CONTROL) next = Math.min(next, e.time)
         continue
       }
-      this.publishes--
+      this.publishes -= e.count
       if (e.id > 0) ids.push(e.id)
       else e.group!.reject(error)
     }
     this.entries = kept
     this.head = 0
     this.group = undefined
+    this.tail = undefined
     if (ids.length > 0) this.host.expired(ids, error)
     if (next !== Infinity) this.timer = this.timers.setTimeout(this.onTimer, next + this.writeTimeoutMs - Date.now())
   }

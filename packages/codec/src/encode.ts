@@ -54,6 +54,17 @@ export function encodeMany(packets: readonly Packet[], version: ProtocolVersion)
   return buf
 }
 
+/**
+ * Encodes `packet` into `target` at `offset` when it fits: returns the offset after it, or -1 with nothing
+ * written when it does not. For callers batching packets into a buffer of their own (no buffer per packet).
+ */
+export function encodeInto(packet: Packet, version: ProtocolVersion, target: Uint8Array, offset: number): number {
+  checkVersion(version)
+  const size = measure(packet, version, 0)
+  if (offset + size > target.length) return -1
+  return write(target, offset, packet, version, 0)
+}
+
 /** The full wire size of `packet` (fixed header included), e.g. to check a Maximum Packet Size. */
 export function encodedLength(packet: Packet, version: ProtocolVersion): number {
   checkVersion(version)

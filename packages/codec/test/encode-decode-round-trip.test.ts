@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ConnectReturnCode, Parser, ReasonCode, decodePacket, encode, encodeMany, encodedLength, type Packet, type ProtocolVersion,
+  ConnectReturnCode, Parser, ReasonCode, decodePacket, encode, encodeInto, encodeMany, encodedLength, type Packet, type ProtocolVersion,
 } from '@isomqtt/codec'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
@@ -40,6 +40,18 @@ describe.each([3, 4, 5] as const)('MQTT version %i', (version) => {
       const wire = encode(packet, version)
       expect(wire.length).toBe(encodedLength(packet, version))
       expect(decodePacket(wire, version)).toEqual(packet)
+    }
+  })
+
+  it('encodeInto writes the same bytes at an offset, and writes nothing when they do not fit', () => {
+    for (const packet of samples(version)) {
+      const wire = encode(packet, version)
+      const target = new Uint8Array(wire.length + 5).fill(0xee)
+      expect(encodeInto(packet, version, target, 6)).toBe(-1)
+      expect(target.every((b) => b === 0xee)).toBe(true)
+      expect(encodeInto(packet, version, target, 2)).toBe(wire.length + 2)
+      expect(Array.from(target.subarray(2, wire.length + 2))).toEqual(Array.from(wire))
+      expect(Array.from(target.subarray(wire.length + 2))).toEqual([0xee, 0xee, 0xee])
     }
   })
 

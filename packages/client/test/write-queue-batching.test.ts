@@ -1,0 +1,135 @@
+// The write queue: what one tick queues leaves in one write, in call order, whatever mix of control packets,
+// QoS 1/2 and QoS 0 publishes (the latter share segments); a full transport holds everything until 'drain';
+// writeTimeoutMs and close() settle exactly what was not written.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { encode, type PublishPacket } from '@isomqtt/codec'
+import type { TimerSource } from '../src/timers.js'
+import { WriteQueue } from '../src/write-queue.js'
+
+/** A transport stand-in: records writes; `full` makes write() report backpressure. */
+function fakeHost() {
+  const writes: Uint8Array[] = []
+  const expired: number[][] = []
+  const host = {
+    full: false,
+    write(bytes: Uint8Array): boolean {
+      writes.push(bytes.slice())
+      return !host.full
+    },
+    expired(ids: number[]) { expired.push(ids) },
+  }
+  return { host, writes, expired }
+}
+
+/** Timers run by hand: `fire()` runs what is due. */
+function manualTimers() {
+  let pending: Array<{ fn: () => void }> = []
+  const timers: TimerSource = {
+    setTimeout(fn) { const t = { fn }; pending.push(t); return t },
+    clearTimeout(handle) { pending = pending.filter((t) => t !== handle) },
+  }
+  return { timers, fire: () => { const due = pending; pending = []; for (const t of due) t.fn() } }
+}
+
+const publish = (topic: string, n: number): PublishPacket =>
+  ({ type: 'publish', topic, payload: Uint8Array.of(n & 255, n >> 8), qos: 0, retain: false, dup: false })
+const ping = Uint8Array.of(0xc0, 0)
+const puback = (id: number): Uint8Array => Uint8Array.of(0x40, 2, id >> 8, id & 255)
+const concat = (parts: Uint8Array[]): number[] => parts.flatMap((p) => Array.from(p))
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+describe('write queue batching', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('sends a tick of control packets, QoS 1 and QoS 0 publishes (bytes or packets) in one write, in call order', async () => {
+    const { host, writes } = fakeHost()
+    const q = new WriteQueue(host, manualTimers().timers, undefined)
+    const expected: Uint8Array[] = []
+    q.control(ping); expected.push(ping)
+    const done: Array<Promise<unknown>> = []
+    for (let i = 0; i < 5; i++) {
+      const p = publish('a/b', i)
+      done.push(i % 2 ? q.publishQos0Packet(p, 4) : q.publishQos0(encode(p, 4)))
+      expected.push(encode(p, 4))
+    }
+    const qos1 = encode({ ...publish('q/1', 9), qos: 1, packetId: 7 }, 4)
+    q.publish(qos1, 7); expected.push(qos1)
+    q.control(puback(3)); expected.push(puback(3))
+    for (let i = 5; i < 300; i++) {
+      const p = publish('a/b', i)
+      done.push(q.publishQos0Packet(p, 4))
+      expected.push(encode(p, 4))
+    }
+    expect(q.queuedPublishes).toBe(301)
+    expect(writes).toHaveLength(0)
+    await Promise.all(done)
+    expect(writes).toHaveLength(1)
+    expect(Array.from(writes[0]!)).toEqual(concat(expected))
+    expect(q.queuedPublishes).toBe(0)
+  })
+
+  it('holds everything while the transport is full, then writes it all in order on drain', async () => {
+    const { host, writes } = fakeHost()
+    const q = new WriteQueue(host, manualTimers().timers, undefined)
+    host.full = true
+    const expected: Uint8Array[] = []
+    let settled = 0
+    // Far more than one segment and more than the early-write threshold, as a synchronous loop makes them.
+    for (let i = 0; i < 20_000; i++) {
+      const p = publish(`loop/${i % 7}`, i)
+      q.publishQos0Packet(p, 4).then(() => { settled++ })
+      expected.push(encode(p, 4))
+      if (i % 1000 === 0) { q.control(ping); expected.push(ping) }
+    }
+    await tick()
+    expect(q.queuedPublishes).toBeGreaterThan(0)
+    const before = settled
+    host.full = false
+    q.drained()
+    await tick()
+    expect(concat(writes)).toEqual(concat(expected))
+    expect(q.queuedPublishes).toBe(0)
+    expect(settled).toBe(20_000)
+    expect(before).toBeLessThan(20_000)
+  })
+
+  it('drops what writeTimeoutMs expired (QoS 0 rejects, QoS 1/2 ids reported) and still sends control packets', async () => {
+    const { host, writes, expired } = fakeHost()
+    const { timers, fire } = manualTimers()
+    const q = new WriteQueue(host, timers, 1)
+    q.control(ping)
+    await tick()
+    expect(writes).toHaveLength(1)
+    host.full = true
+    q.control(ping) // this write reports "full"
+    await tick()
+    const lost = [q.publishQos0Packet(publish('x', 1), 4), q.publishQos0Packet(publish('x', 2), 4), q.publishQos0Packet(publish('x', 3), 4)]
+    q.publish(encode({ ...publish('y', 1), qos: 1, packetId: 42 }, 4), 42)
+    q.control(puback(5))
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 10) // past the 1 ms limit on the clock the queue reads
+    fire()
+    for (const p of lost) await expect(p).rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(expired).toEqual([[42]])
+    expect(q.queuedPublishes).toBe(0)
+    host.full = false
+    q.drained()
+    expect(Array.from(writes.at(-1)!)).toEqual(Array.from(puback(5)))
+  })
+
+  it('close() rejects the unwritten QoS 0 publishes and returns the unwritten QoS 1/2 ids', async () => {
+    const { host } = fakeHost()
+    const q = new WriteQueue(host, manualTimers().timers, undefined)
+    host.full = true
+    q.control(ping)
+    await tick()
+    const a = q.publishQos0Packet(publish('c', 1), 4)
+    const b = q.publishQos0Packet(publish('c', 2), 4)
+    q.publish(encode({ ...publish('c', 3), qos: 1, packetId: 9 }, 4), 9)
+    const c = q.publishQos0Packet(publish('c', 4), 4)
+    const ids = q.close(new Error('gone'))
+    expect(ids).toEqual([9])
+    for (const p of [a, b, c]) await expect(p).rejects.toThrow('gone')
+    expect(q.queuedPublishes).toBe(0)
+  })
+})
