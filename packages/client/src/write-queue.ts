@@ -18,24 +18,27 @@ interface Group {
 }
 
 interface Entry {
-  /** The packet; for merged QoS 0 publishes, a segment filled up to `end`. */
+  /** The packet; for merged publishes, a segment filled up to `end`. */
   bytes: Uint8Array
   end: number
   time: number
-  /** CONTROL, QOS0, or the packet id of a QoS 1/2 publish. */
+  /** CONTROL, QOS0, or the packet id of a QoS 1/2 publish (the first one of a merged entry). */
   id: number
-  /** Publishes in it: 0 for a control packet, 1 for a QoS 1/2 publish, one or more for QoS 0. */
+  /** Publishes in it: 0 for a control packet, one or more for QoS 0 or QoS 1/2 ones. */
   count: number
   group: Group | undefined
+  /** The packet ids of merged QoS 1/2 publishes, once there is more than one. */
+  ids: number[] | undefined
 }
 
 /** Largest single write the queue builds from many packets. */
 const MAX_BATCH_BYTES = 256 * 1024
 
 /**
- * QoS 0 publishes of one tick that follow each other are copied into shared segments of this size: a loop
- * of publishes held back by a full transport then costs its bytes, not an object and a view per message
- * for the garbage collector to carry (and the write needs no second copy). A lone publish is not copied.
+ * Publishes that follow each other (QoS 0 ones of one tick; QoS 1/2 ones queued in the same millisecond when
+ * writeTimeoutMs is set) share segments of this size: a loop of publishes held back by a full transport
+ * then costs its bytes, not an object and a view per message for the garbage collector to carry, and the
+ * write needs no second copy. A lone publish is not copied.
  */
 const SEGMENT_BYTES = 16 * 1024
 
@@ -85,13 +88,24 @@ export class WriteQueue {
 
   /** Queue a protocol packet (ack, ping, subscribe...). */
   control(bytes: Uint8Array): void {
-    this.add({ bytes, end: bytes.length, time: 0, id: CONTROL, count: 0, group: undefined })
+    this.add({ bytes, end: bytes.length, time: 0, id: CONTROL, count: 0, group: undefined, ids: undefined })
   }
 
   /** Queue a QoS 1/2 publish; it completes through the session, not here. */
   publish(bytes: Uint8Array, packetId: number): void {
     this.publishes++
-    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: packetId, count: 1, group: undefined })
+    const time = this.writeTimeoutMs ? Date.now() : 0
+    const tail = this.tail
+    // Joins the last entry when that is QoS 1/2 too and of the same millisecond (so expiry stays exact).
+    if (tail !== undefined && tail.id > 0 && tail.time === time && this.isLast(tail) && this.segmentFor(tail) && tail.end + bytes.length <= tail.bytes.length) {
+      tail.bytes.set(bytes, tail.end)
+      ;(tail.ids ??= [tail.id]).push(packetId)
+      this.grow(tail, bytes.length)
+      return
+    }
+    const entry: Entry = { bytes, end: bytes.length, time, id: packetId, count: 1, group: undefined, ids: undefined }
+    this.add(entry)
+    this.tail = entry
   }
 
   /** Queue an encoded QoS 0 publish; the promise (shared by the tick's QoS 0 publishes) settles when written. */
@@ -99,7 +113,7 @@ export class WriteQueue {
     const g = this.currentGroup()
     g.remaining++
     this.publishes++
-    const entry: Entry = { bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g }
+    const entry: Entry = { bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g, ids: undefined }
     this.add(entry)
     this.tail = entry
     return g.promise
@@ -109,19 +123,28 @@ export class WriteQueue {
   publishQos0Packet(packet: PublishPacket, version: ProtocolVersion): Promise<PublishResult> {
     const g = this.currentGroup()
     const tail = this.tail
-    if (tail !== undefined && tail.group === g && !this.closed && this.entries[this.entries.length - 1] === tail && this.segmentFor(tail)) {
+    if (tail !== undefined && tail.group === g && this.isLast(tail) && this.segmentFor(tail)) {
       const end = encodeInto(packet, version, tail.bytes, tail.end)
       if (end >= 0) {
         g.remaining++
         this.publishes++
-        const n = end - tail.end
-        tail.end = end
-        tail.count++
-        this.afterAdd(tail, n)
+        this.grow(tail, end - tail.end)
         return g.promise
       }
     }
     return this.publishQos0(encode(packet, version))
+  }
+
+  /** True when `entry` is the last one queued (and the queue is open): later publishes may join it. */
+  private isLast(entry: Entry): boolean {
+    return !this.closed && this.entries[this.entries.length - 1] === entry
+  }
+
+  /** `n` more bytes holding one more publish were written into the segment of `tail`. */
+  private grow(tail: Entry, n: number): void {
+    tail.end += n
+    tail.count++
+    this.afterAdd(tail, n)
   }
 
   /** Moves a tail still holding one publish in that publish's own buffer into a segment; false if too big. */
@@ -166,7 +189,8 @@ export class WriteQueue {
     const ids: number[] = []
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i]!
-      if (e.id > 0) ids.push(e.id)
+      if (e.ids) ids.push(...e.ids)
+      else if (e.id > 0) ids.push(e.id)
       else if (e.group) e.group.reject(error)
     }
     this.group?.reject(error)
@@ -278,7 +302,8 @@ export class WriteQueue {
         continue
       }
       this.publishes -= e.count
-      if (e.id > 0) ids.push(e.id)
+      if (e.ids) ids.push(...e.ids)
+      else if (e.id > 0) ids.push(e.id)
       else e.group!.reject(error)
     }
     this.entries = kept

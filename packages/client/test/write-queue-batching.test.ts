@@ -52,15 +52,17 @@ describe('write queue batching', () => {
       done.push(i % 2 ? q.publishQos0Packet(p, 4) : q.publishQos0(encode(p, 4)))
       expected.push(encode(p, 4))
     }
-    const qos1 = encode({ ...publish('q/1', 9), qos: 1, packetId: 7 }, 4)
-    q.publish(qos1, 7); expected.push(qos1)
+    for (let id = 7; id < 12; id++) {
+      const qos1 = encode({ ...publish('q/1', id), qos: 1, packetId: id }, 4)
+      q.publish(qos1, id); expected.push(qos1)
+    }
     q.control(puback(3)); expected.push(puback(3))
     for (let i = 5; i < 300; i++) {
       const p = publish('a/b', i)
       done.push(q.publishQos0Packet(p, 4))
       expected.push(encode(p, 4))
     }
-    expect(q.queuedPublishes).toBe(301)
+    expect(q.queuedPublishes).toBe(305)
     expect(writes).toHaveLength(0)
     await Promise.all(done)
     expect(writes).toHaveLength(1)
@@ -69,6 +71,7 @@ describe('write queue batching', () => {
   })
 
   it('holds everything while the transport is full, then writes it all in order on drain', async () => {
+    // QoS 0 and QoS 1 alternate in runs, so both kinds of shared segment fill, overflow and interleave.
     const { host, writes } = fakeHost()
     const q = new WriteQueue(host, manualTimers().timers, undefined)
     host.full = true
@@ -77,8 +80,15 @@ describe('write queue batching', () => {
     // Far more than one segment and more than the early-write threshold, as a synchronous loop makes them.
     for (let i = 0; i < 20_000; i++) {
       const p = publish(`loop/${i % 7}`, i)
-      q.publishQos0Packet(p, 4).then(() => { settled++ })
-      expected.push(encode(p, 4))
+      if ((i >> 9) % 2 === 0) {
+        q.publishQos0Packet(p, 4).then(() => { settled++ })
+        expected.push(encode(p, 4))
+      } else {
+        const bytes = encode({ ...p, qos: 1, packetId: (i % 65535) + 1 }, 4)
+        q.publish(bytes, (i % 65535) + 1)
+        expected.push(bytes)
+        settled++
+      }
       if (i % 1000 === 0) { q.control(ping); expected.push(ping) }
     }
     await tick()
@@ -105,12 +115,13 @@ describe('write queue batching', () => {
     await tick()
     const lost = [q.publishQos0Packet(publish('x', 1), 4), q.publishQos0Packet(publish('x', 2), 4), q.publishQos0Packet(publish('x', 3), 4)]
     q.publish(encode({ ...publish('y', 1), qos: 1, packetId: 42 }, 4), 42)
+    q.publish(encode({ ...publish('y', 2), qos: 1, packetId: 43 }, 4), 43)
     q.control(puback(5))
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 10) // past the 1 ms limit on the clock the queue reads
     fire()
     for (const p of lost) await expect(p).rejects.toMatchObject({ code: 'TIMEOUT' })
-    expect(expired).toEqual([[42]])
+    expect(expired).toEqual([[42, 43]])
     expect(q.queuedPublishes).toBe(0)
     host.full = false
     q.drained()
@@ -125,10 +136,11 @@ describe('write queue batching', () => {
     await tick()
     const a = q.publishQos0Packet(publish('c', 1), 4)
     const b = q.publishQos0Packet(publish('c', 2), 4)
-    q.publish(encode({ ...publish('c', 3), qos: 1, packetId: 9 }, 4), 9)
+    for (const id of [9, 3, 700]) q.publish(encode({ ...publish('c', id), qos: 1, packetId: id }, 4), id)
     const c = q.publishQos0Packet(publish('c', 4), 4)
+    q.publish(encode({ ...publish('c', 5), qos: 2, packetId: 12 }, 4), 12)
     const ids = q.close(new Error('gone'))
-    expect(ids).toEqual([9])
+    expect(ids).toEqual([9, 3, 700, 12])
     for (const p of [a, b, c]) await expect(p).rejects.toThrow('gone')
     expect(q.queuedPublishes).toBe(0)
   })

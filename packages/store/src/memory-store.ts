@@ -1,7 +1,9 @@
-// The default store: packets in a Map, whose insertion order is the replay order.
+// The default store: packets in a KeyTable (a Map, with arrays for the client's keys), whose first-put order
+// is the replay order.
 // put() and del() sit on the client's QoS 1/2 hot path (one of each per message), so without a transform
 // they do their work synchronously and return one shared settled promise: no async frame, no allocation.
 
+import { KeyTable } from './key-table.js'
 import { checkKey, checkPacket, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
@@ -31,7 +33,7 @@ const sizeOf = (entry: MemoryEntry | undefined): number | undefined =>
 
 /** Keeps packets in memory, in first-put order; the contents survive close() and open() of the same instance. */
 export class MemoryStore implements Store {
-  private readonly entries = new Map<string, MemoryEntry>()
+  private readonly entries = new KeyTable<MemoryEntry>()
   private readonly life = new Lifecycle()
   private readonly quota: Quota
   private readonly transform: StoreTransform | undefined
@@ -123,7 +125,7 @@ export class MemoryStore implements Store {
   /** keys() done at once, for a caller that keeps its own call order (the client). Throws StoreError. */
   keysNow(): string[] {
     this.life.check()
-    return [...this.entries.keys()]
+    return this.entries.keys()
   }
 
   /** Forgets `key`. */
