@@ -2,7 +2,7 @@
 // by packet id. Admission, acknowledgements and store replay all work on this one table, so forgetting a
 // message (map, store, id, in-flight slot) happens in exactly one place.
 import type { ProtocolVersion, PublishPacket, QoS } from '@isomqtt/codec'
-import type { Store } from '@isomqtt/store'
+import { IdMap, type Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
 import { InflightSlots } from './inflight-slots.js'
 import type { PacketIds } from './packet-ids.js'
@@ -55,7 +55,8 @@ export interface OutboundContext {
 
 /** In-flight QoS 1/2 publishes and the connection they are written to. */
 export class OutboundTable {
-  readonly entries = new Map<number, Outbound>()
+  /** By packet id, in admission order (an IdMap: no hashing or rehashing per message). */
+  readonly entries = new IdMap<Outbound>()
   /** Offline-queued QoS 1/2 publishes: stored, not yet sent; the offline queue sends them in its order. */
   readonly deferred = new Map<number, Uint8Array>()
   readonly slots = new InflightSlots()

@@ -1,9 +1,9 @@
 // The MemoryStore's key table, with a Map's semantics (first-put order kept by keys(); a put to a present key
-// keeps its place). The client's keys, `o.<id>` and `i.<id>` with a packet id 1..65535, live in arrays indexed
-// by id: a put and a delete per QoS 1/2 message are then two array writes. A Map of tens of thousands of
-// in-flight messages grows, rehashes and is rescanned by every young-generation GC: measured, a quarter of a
-// 50k-in-flight QoS 1 run. Any other key goes to a Map. Every new key takes a sequence number so keys()
-// can merge both in first-put order.
+// keeps its place). The client's keys, `o.<id>` and `i.<id>` with a packet id 1..65535, live in IdMaps: a put
+// and a delete per QoS 1/2 message are then array writes, where a Map of tens of thousands of in-flight
+// messages grows, rehashes and is rescanned by every young-generation GC (measured: a quarter of a
+// 50k-in-flight QoS 1 run). Any other key goes to a Map. All share one sequence, so keys() merges them.
+import { IdMap, type SequenceClock } from './id-map.js'
 
 const MAX_ID = 65535
 
@@ -20,74 +20,60 @@ function idOf(key: string): number {
   return id <= MAX_ID ? id : -1
 }
 
-/** One kind of client key: values and sequence numbers indexed by id. */
-interface Slots<T> {
-  values: Array<T | undefined>
-  seqs: number[]
-}
-
 /** A Map<string, T> for store entries, fast for the client's keys. */
 export class KeyTable<T> {
-  private readonly out: Slots<T> = { values: [], seqs: [] }
-  private readonly inbound: Slots<T> = { values: [], seqs: [] }
+  private readonly clock: SequenceClock = { seq: 0 }
+  private readonly out = new IdMap<T>(this.clock)
+  private readonly inbound = new IdMap<T>(this.clock)
   private readonly other = new Map<string, { seq: number; value: T }>()
-  /** Keys held in the id slots. */
-  private slotted = 0
-  private seq = 0
 
-  private slots(key: string): Slots<T> | undefined {
+  /** The IdMap for a client key whose id is `id` (> 0); undefined for any other key. */
+  private mapOf(key: string, id: number): IdMap<T> | undefined {
+    if (id <= 0) return undefined
     const c = key.charCodeAt(0)
     return c === 111 /* o */ ? this.out : c === 105 /* i */ ? this.inbound : undefined
   }
 
   /** Keys held. */
   get size(): number {
-    return this.slotted + this.other.size
+    return this.out.size + this.inbound.size + this.other.size
   }
 
   /** The value under `key`. */
   get(key: string): T | undefined {
     const id = idOf(key)
-    const s = id > 0 ? this.slots(key) : undefined
-    return s ? s.values[id] : this.other.get(key)?.value
+    const map = this.mapOf(key, id)
+    return map ? map.get(id) : this.other.get(key)?.value
   }
 
   /** Sets `key`; a new key goes last in first-put order. */
   set(key: string, value: T): void {
     const id = idOf(key)
-    const s = id > 0 ? this.slots(key) : undefined
-    if (s) {
-      if (s.values[id] === undefined) {
-        s.seqs[id] = this.seq++
-        this.slotted++
-      }
-      s.values[id] = value
+    const map = this.mapOf(key, id)
+    if (map) {
+      map.set(id, value)
       return
     }
     const held = this.other.get(key)
     if (held) held.value = value
-    else this.other.set(key, { seq: this.seq++, value })
+    else this.other.set(key, { seq: this.clock.seq++, value })
   }
 
   /** Removes `key`. */
   delete(key: string): void {
     const id = idOf(key)
-    const s = id > 0 ? this.slots(key) : undefined
-    if (!s) {
-      this.other.delete(key)
-    } else if (s.values[id] !== undefined) {
-      s.values[id] = undefined
-      this.slotted--
-    }
+    const map = this.mapOf(key, id)
+    if (map) map.delete(id)
+    else this.other.delete(key)
   }
 
   /** Every key in first-put order. */
   keys(): string[] {
-    if (this.slotted === 0) return [...this.other.keys()]
+    if (this.out.size + this.inbound.size === 0) return [...this.other.keys()]
     const all: Array<[number, string]> = []
     for (const [key, { seq }] of this.other) all.push([seq, key])
-    this.collect(this.out, 'o.', all)
-    this.collect(this.inbound, 'i.', all)
+    for (const [seq, id] of this.out.ordered()) all.push([seq, `o.${id}`])
+    for (const [seq, id] of this.inbound.ordered()) all.push([seq, `i.${id}`])
     return all.sort((a, b) => a[0] - b[0]).map((e) => e[1])
   }
 
@@ -95,22 +81,15 @@ export class KeyTable<T> {
   values(): T[] {
     const all: T[] = []
     for (const { value } of this.other.values()) all.push(value)
-    for (const s of [this.out, this.inbound]) for (const v of s.values) if (v !== undefined) all.push(v)
+    for (const [, value] of this.out) all.push(value)
+    for (const [, value] of this.inbound) all.push(value)
     return all
   }
 
   /** Removes every key. */
   clear(): void {
-    for (const s of [this.out, this.inbound]) {
-      s.values.length = 0
-      s.seqs.length = 0
-    }
+    this.out.clear()
+    this.inbound.clear()
     this.other.clear()
-    this.slotted = 0
-  }
-
-  private collect(s: Slots<T>, prefix: string, into: Array<[number, string]>): void {
-    const { values, seqs } = s
-    for (let id = 1; id < values.length; id++) if (values[id] !== undefined) into.push([seqs[id]!, prefix + id])
   }
 }

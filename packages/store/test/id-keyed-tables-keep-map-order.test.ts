@@ -1,6 +1,7 @@
 // The MemoryStore's key table keeps a Map's semantics whether a key is one of the client's (`o.<id>`,
 // `i.<id>`, kept by id) or any other: first-put order, a re-put keeps its place, a delete forgets it.
 import { describe, expect, it } from 'vitest'
+import { IdMap } from '../src/id-map.js'
 import { KeyTable } from '../src/key-table.js'
 
 describe('MemoryStore key table', () => {
@@ -37,5 +38,21 @@ describe('MemoryStore key table', () => {
       id = id === 65535 ? 1 : id + 1
     }
     expect(t.keys()).toEqual([...m.keys()])
+  })
+
+  it('IdMap iterates in insertion order and lets a loop delete what it visits, like a Map', () => {
+    const ids = new IdMap<string>()
+    const m = new Map<number, string>()
+    for (const id of [9, 2, 65535, 1, 2, 40000]) { ids.set(id, `v${id}`); m.set(id, `v${id}`) }
+    ids.delete(65535); m.delete(65535)
+    ids.set(65535, 'again'); m.set(65535, 'again')
+    expect([...ids]).toEqual([...m])
+    expect(ids.size).toBe(m.size)
+    expect(ids.has(2) && !ids.has(3)).toBe(true)
+    const visited: number[] = []
+    for (const [id] of ids) { visited.push(id); ids.delete(id) }
+    expect(visited).toEqual([...m.keys()])
+    expect(ids.size).toBe(0)
+    expect([...ids]).toEqual([])
   })
 })
