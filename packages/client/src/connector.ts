@@ -162,7 +162,9 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       }
     }
     ctx.factory(server, {
-      connectTimeoutMs: options.connectTimeoutMs,
+      // This attempt's timer covers the transport's handshakes too (and aborts them): the built-in
+      // transports need no second one. A custom factory gets the limit, as its own guard.
+      connectTimeoutMs: ctx.greets ? 0 : options.connectTimeoutMs,
       signal: abort.signal,
       tls: options.tls,
       protocolVersion: version,
