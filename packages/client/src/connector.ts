@@ -1,7 +1,7 @@
 // Connection attempts in one place: try each server in order, open its transport, send CONNECT, await
 // CONNACK, all within connectTimeoutMs. connect() and the reconnect loop both call it.
 import { encode, type ConnackPacket, type ConnectPacket, type Packet, type ProtocolVersion } from '@isomqtt/codec'
-import type { AttemptCancel } from './attempt-cancel.js'
+import { TransportAbort, type AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
 import { connackError, MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
@@ -86,7 +86,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
 function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion): Promise<Established> {
   const { options, timers, trace } = ctx
   return new Promise<Established>((resolve, reject) => {
-    const abort = new AbortController()
+    const abort = ctx.greets ? new TransportAbort() : new AbortController()
     let conn: Connection | undefined
     let settled = false
     const early: Packet[] = []

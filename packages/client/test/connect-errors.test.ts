@@ -1,5 +1,7 @@
 // CONNACK return codes become typed MqttErrors (as in the Paho seed), against Mosquitto where it can
 // produce them and a scripted peer where it cannot; options MQTT cannot carry are refused at the call.
+import { once } from 'node:events'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createClient, MqttError } from '../src/index.js'
 import { freePort } from '../../../tests/support/mosquitto.js'
@@ -139,5 +141,44 @@ describe('servers', () => {
     await peer.expect('connect')
     await expect(connecting).rejects.toMatchObject({ code: 'TIMEOUT' })
     await peer.whenClosed()
+  })
+
+  // A TCP server that never answers the TLS handshake keeps the built-in transport in its attempt.
+  async function silentTlsServer(): Promise<{ url: string; accepted: Promise<{ closed: Promise<unknown> }>; close(): void }> {
+    const server = createServer()
+    const accepted = once(server, 'connection').then(([socket]: Socket[]) => {
+      // Reads (and drops) what arrives, so the client's close is seen.
+      socket!.resume()
+      return { closed: once(socket!, 'close') }
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    return { url: `mqtts://127.0.0.1:${(server.address() as AddressInfo).port}`, accepted, close: () => server.close() }
+  }
+
+  it('destroy() during the transport handshake aborts it (the socket closes) and rejects connect with ABORTED', async () => {
+    const silent = await silentTlsServer()
+    try {
+      const client = createClient({ servers: [silent.url], clientId: uniqueId(), reconnect: false })
+      const connecting = client.connect()
+      const { closed } = await silent.accepted
+      client.destroy()
+      await expect(connecting).rejects.toMatchObject({ code: 'ABORTED' })
+      await closed
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('connectTimeoutMs also bounds the transport handshake: TIMEOUT, and the socket closes', async () => {
+    const silent = await silentTlsServer()
+    try {
+      const connecting = connect(silent.url, { clientId: uniqueId(), reconnect: false, connectTimeoutMs: 300 })
+      const { closed } = await silent.accepted
+      await expect(connecting).rejects.toMatchObject({ code: 'TIMEOUT' })
+      await closed
+    } finally {
+      silent.close()
+    }
   })
 })

@@ -1,4 +1,5 @@
-// Runs one connection attempt under the caller's timeout and AbortSignal; browser-safe.
+// Runs one connection attempt under the caller's timeout and AbortSignal; browser-safe. Of the signal it reads
+// only `aborted`, `reason` and one 'abort' listener: the client hands its own light signal (TransportAbort).
 import { TransportError } from './errors.js'
 import type { TransportOptions } from './types.js'
 
