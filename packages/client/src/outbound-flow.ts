@@ -20,7 +20,8 @@ export interface OutboundHost {
   readonly state: ConnectionState
   readonly connection: Connection | undefined
   readonly version: ProtocolVersion
-  readonly v5: Mqtt5Session<Subscription>
+  /** MQTT 5 state (undefined until the first MQTT 5 connect). */
+  readonly v5: Mqtt5Session<Subscription> | undefined
   readonly session: Session
   readonly gate: ResumeGate
   /** Requests made while (re)connecting wait here. */
@@ -55,8 +56,9 @@ export class OutboundFlow {
       return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
     }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.publish(packet))
-    if (rt.v5.link) {
-      try { rt.v5.link.check(packet) } catch (err) { return Promise.reject(err) }
+    const link = rt.v5?.link
+    if (link) {
+      try { link.check(packet) } catch (err) { return Promise.reject(err) }
     }
     if (packet.qos === 0) {
       if (rt.session.queued >= this.options.maxQueued) {
@@ -104,6 +106,7 @@ export class OutboundFlow {
 
   /** QoS 0 bytes to write: with this connection's topic alias under MQTT 5. */
   private qos0Bytes(p: PublishPacket): Uint8Array {
-    return this.rt.v5.link ? this.rt.v5.link.wire(p, undefined) : encode(p, this.rt.version)
+    const link = this.rt.v5?.link
+    return link ? link.wire(p, undefined) : encode(p, this.rt.version)
   }
 }
