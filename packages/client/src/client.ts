@@ -8,7 +8,7 @@ import {
   type DisconnectOptions, type PublishOptions, type SubscribeOptions, type UnsubscribeOptions,
 } from './call-arguments.js'
 import { Emitter } from './emitter.js'
-import { MqttError } from './errors.js'
+import { clientClosed, MqttError, notConnected } from './errors.js'
 import { responseProperties, type Message } from './message.js'
 import type { Requester, RequestOptions } from './request-response.js'
 import type { ServerLimits } from './server-limits.js'
@@ -62,7 +62,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
       hasListeners: (event) => this.has(event),
       endSubscriptions: () => {
         this.book.endAll()
-        this.requester?.close(new MqttError('CLOSED', 'the client was closed'))
+        this.requester?.close(clientClosed())
       },
       // v5 is there only for MQTT 5 (loaded before its first connection).
       liveSubscriptions: () => this.book.live(this.rt.v5?.limits.subscriptionIdentifiersAvailable ?? false),
@@ -222,7 +222,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     const { protocolVersion, authenticator } = this.options
     if (protocolVersion !== 5 || !authenticator) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
     // Loaded on the first MQTT 5 connect: before that there is no connection to re-authenticate on.
-    return this.rt.control5?.reauthenticate() ?? Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    return this.rt.control5?.reauthenticate() ?? Promise.reject(notConnected())
   }
 
   /**

@@ -45,7 +45,7 @@ export class ConnectionPackets implements ConnectionHandler {
         return
       default:
         if (p.type === 'pubrel') this.inbound.released(p.packetId)
-        if (!rt.session.handle(p)) rt.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
+        if (!rt.session.handle(p) && rt.trace.warns) rt.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
     }
   }
 

@@ -3,7 +3,7 @@
 import type { ConnackPacket, ConnectPacket, Packet, ProtocolVersion } from '@isomqtt/codec'
 import type { AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
-import { connackError, MqttError } from './errors.js'
+import { connackError, errorText, MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
@@ -56,11 +56,11 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
     for (;;) {
       if (ctx.cancel.aborted) throw new MqttError('ABORTED', 'connect aborted')
       try {
-        trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
+        if (trace.verbose) trace.debug('net', `connecting to ${server.protocol}//${server.host} with MQTT ${version === 3 ? '3.1' : version === 4 ? '3.1.1' : '5.0'}`)
         return await attemptOne(ctx, server, version)
       } catch (err) {
         lastError = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
-        trace.warn('net', `connect to ${server.host} failed: ${lastError.message}`)
+        if (trace.warns) trace.warn('net', `connect to ${server.host} failed`, lastError)
         // As in the Paho seed: with no explicit version, a broker refusing 3.1.1 is retried with 3.1.
         const code = (lastError as MqttError).code
         if (code === 'UNACCEPTABLE_PROTOCOL_VERSION' && version === 4 && !options.protocolVersionExplicit && options.clientId.length <= 23) {
@@ -70,7 +70,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
         if (code === 'ABORTED') throw lastError
         const next = ctx.mqtt5?.takeRedirect()
         if (next && redirects++ < MAX_REDIRECTS) {
-          trace.warn('net', `following the server reference to ${next.host}`)
+          if (trace.warns) trace.warn('net', `following the server reference to ${next.host}`)
           server = next
           continue
         }
@@ -163,7 +163,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         if (!(packet instanceof Promise)) conn.send(packet)
         else packet.then((p) => { if (!settled) conn?.send(p) }, fail)
       },
-      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${errorText(err)}`, { cause: err })),
     )
   })
 }

@@ -88,7 +88,7 @@ export class InboundFlow implements DispatchHost {
       const r = replay ? { deliver: false, stored: Promise.resolve() } : rt.session.receiveQos2(p.packetId!)
       if (!r.deliver) {
         // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
-        rt.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
+        if (rt.trace.verbose) rt.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
         rt.session.acknowledge(2, p.packetId!)
         return
       }
@@ -120,7 +120,7 @@ export class InboundFlow implements DispatchHost {
 
   /** A handler threw or rejected (DispatchHost). */
   handlerError(error: unknown, message: Message): void {
-    this.rt.trace.warn('message', `handler failed for ${message.topic}: ${error instanceof Error ? error.message : String(error)}`)
+    if (this.rt.trace.warns) this.rt.trace.warn('message', `handler failed for ${message.topic}`, error)
     this.rt.reportError(error)
   }
 
@@ -137,7 +137,7 @@ export class InboundFlow implements DispatchHost {
     this.qos2Stored.delete(id)
     ;(stored ?? Promise.resolve()).then(
       () => { if (gen === this.gen && rt.state === 'connected') rt.session.acknowledge(2, id) },
-      (err: unknown) => rt.trace.critical('store', `inbound id ${id} not stored: ${String(err)}`),
+      (err: unknown) => { if (rt.trace.on) rt.trace.critical('store', `inbound id ${id} not stored`, err) },
     )
   }
 }

@@ -5,7 +5,7 @@ import { encode } from '@isomqtt/codec'
 import type { Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Connection } from './connection.js'
 import type { ConnectionWait } from './connection-wait.js'
-import { MqttError } from './errors.js'
+import { MqttError, notConnected } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import { OfflinePublisher } from './offline-publisher.js'
 import type { ResolvedOptions } from './options.js'
@@ -53,7 +53,7 @@ export class OutboundFlow {
     if (rt.state !== 'connected' || !conn) {
       // Before the first connect and while (re)connecting, publishes wait in the offline queue.
       if (rt.state === 'idle' || rt.state === 'connecting' || rt.state === 'reconnecting') return this.offline.publish(packet)
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return Promise.reject(notConnected())
     }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.publish(packet))
     const link = rt.v5?.link
@@ -80,7 +80,7 @@ export class OutboundFlow {
       if ((rt.state === 'reconnecting' || rt.state === 'connecting') && waitMs > 0) {
         return rt.connectionWait.wait(waitMs).then(() => this.request(build, kind, onAck))
       }
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return Promise.reject(notConnected())
     }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.request(build, kind, onAck))
     return rt.session.request(build, kind, onAck)
@@ -90,7 +90,7 @@ export class OutboundFlow {
   flushOffline(): void {
     this.offline.flush((p) => {
       const conn = this.rt.connection
-      return conn ? conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return conn ? conn.queue.publishQos0(this.qos0Bytes(p)) : Promise.reject(notConnected())
     })
   }
 

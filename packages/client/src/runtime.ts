@@ -11,7 +11,7 @@ import { ConnectionPackets, type ConnectionPacketsHost } from './connection-pack
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
 import { discardSession } from './discard-session.js'
-import { MqttError } from './errors.js'
+import { clientClosed, MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
 import { LifecycleWaiters, type ConnectOutcome } from './lifecycle-waiters.js'
@@ -129,11 +129,11 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     const { state, actions } = transition(from, event, { reconnect: this.reconnect !== undefined })
     this.previous = from
     this.state = state
-    if (from !== state) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
+    if (from !== state && this.trace.verbose) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
     if (state === 'closed' && from !== 'closed') {
       this.storeLife.close()
-      this.connectionWait.fail(('error' in event && event.error) || new MqttError('CLOSED', 'the client was closed'))
+      this.connectionWait.fail(('error' in event && event.error) || clientClosed())
     }
     for (const action of actions) this.perform(action)
   }
@@ -170,7 +170,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
         break
       case 'failPending': endPending(this.pending, a.error, this.state, this.previous, this.options.clean); break
       case 'notifyConnectionLost':
-        this.trace.critical('client', `connection lost: ${a.error.message}`)
+        this.trace.critical('client', 'connection lost', a.error)
         try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
         this.host.emit('connectionLost', a.error)
         break
