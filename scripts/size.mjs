@@ -2,8 +2,8 @@
 // `npm run size`: minified and gzipped sizes of the browser bundles, of a minimal app, of isomqtt's own code in
 // it, of readable-stream's share, and of MQTT.js 5's dist/mqtt.esm.js measured the same way; each next to the
 // issue's target and to the regression ceiling the size test enforces. Needs `npm run build` first.
-// `npm run size -- --modules` adds where the bytes go: per package and per module of the minimal app's entry
-// chunk (`--modules=full`: of the full bundle; `--modules=mqtt5`: of the minimal app's lazy MQTT 5 chunk).
+// `npm run size -- --modules` adds where the bytes go: per package and per module of what the minimal app loads
+// at start (`--modules=full`: of the full bundle; `--modules=mqtt5`: of the minimal app's lazy MQTT 5 chunk).
 // The minimal app is measured as a bundler splits it: what it loads at start (the entry chunk), and on other
 // lines what it loads later (the MQTT 5 chunk on the first MQTT 5 connect, the request() chunk).
 // Also imported by tests/support/size-budget.test.ts.
@@ -172,30 +172,35 @@ function decodeMappings(mappings) {
 }
 
 /**
- * Where the bytes of a bundle of `code` go, source-map-explorer style: every byte of the minified bundle is
+ * Where the bytes of a bundle of `code` go, source-map-explorer style: every byte of the minified files is
  * charged to the module its source map points at; each module's bytes are gzipped on their own and the gzip
- * shares scaled so they add up to the bundle's real min+gzip. `chunk`: 'entry' (what loads at start),
- * 'inline' (one file, as dist/), or the lazy chunk holding that client module (e.g. 'mqtt5.js').
+ * shares scaled so they add up to the files' real min+gzip. `which`: 'start' (the files an app loads at start),
+ * 'inline' (one file, as dist/), or a lazy client module (e.g. 'mqtt5.js': what its dynamic import fetches).
  */
-export async function breakdown(code, chunk = 'entry') {
+export async function breakdown(code, which = 'start') {
   const build = await rollup({ input: 'virtual:entry', plugins: browserPlugins({ entry: code }), onwarn: () => {} })
-  const { output } = await build.generate({ format: 'es', sourcemap: true, sourcemapExcludeSources: true, inlineDynamicImports: chunk === 'inline' })
+  const { output } = await build.generate({ format: 'es', sourcemap: true, sourcemapExcludeSources: true, inlineDynamicImports: which === 'inline' })
   await build.close()
-  const chunks = output.filter((c) => c.type === 'chunk')
-  const picked = chunk === 'entry' || chunk === 'inline'
-    ? chunks.find((c) => c.isEntry)
-    : chunks.find((c) => c.moduleIds.some((id) => id.endsWith(`/client/dist/${chunk}`)))
-  const minified = await minify(picked.code, { ...terserOptions, module: true, sourceMap: { content: picked.map, asObject: true } })
+  const all = output.filter((c) => c.type === 'chunk')
+  const start = staticClosure(all.find((c) => c.isEntry), all)
+  const lazy = all.find((c) => c.isDynamicEntry && c.moduleIds.some((id) => id.endsWith(`/client/dist/${which}`)))
+  const files = which === 'start' || which === 'inline' ? start : staticClosure(lazy, all).filter((c) => !start.includes(c))
   const text = new Map()
-  const lines = minified.code.split('\n')
-  decodeMappings(minified.map.mappings).forEach((segments, i) => {
-    segments.forEach(([column, source], j) => {
-      const name = source < 0 ? '(bundle glue)' : minified.map.sources[source]
-      const end = j + 1 < segments.length ? segments[j + 1][0] : lines[i].length
-      text.set(name, (text.get(name) ?? '') + lines[i].slice(column, end))
+  const total = { min: 0, gzip: 0 }
+  for (const file of files) {
+    const minified = await minify(file.code, { ...terserOptions, module: true, sourceMap: { content: file.map, asObject: true } })
+    const lines = minified.code.split('\n')
+    decodeMappings(minified.map.mappings).forEach((segments, i) => {
+      segments.forEach(([column, source], j) => {
+        const name = source < 0 ? '(bundle glue)' : minified.map.sources[source]
+        const end = j + 1 < segments.length ? segments[j + 1][0] : lines[i].length
+        text.set(name, (text.get(name) ?? '') + lines[i].slice(column, end))
+      })
     })
-  })
-  const total = gzipOf(minified.code)
+    const size = gzipOf(minified.code)
+    total.min += size.min
+    total.gzip += size.gzip
+  }
   const rows = [...text].map(([id, t]) => ({
     name: id.replace(/^\0/, '').replace(/.*node_modules\//, '').replace(/^(.*\/)?packages\/([^/]+)\/dist\//, '@isomqtt/$2/'),
     ...gzipOf(t),
@@ -231,8 +236,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const modules = process.argv.find((a) => a.startsWith('--modules'))
   if (modules) {
     const which = modules.split('=')[1]
-    const what = { full: 'full bundle', mqtt5: 'minimal app\'s lazy MQTT 5 chunk' }[which] ?? 'minimal app (entry chunk)'
+    const what = { full: 'full bundle', mqtt5: 'minimal app\'s lazy MQTT 5 chunk' }[which] ?? 'minimal app (at start)'
     console.log(`\nWhere the bytes of the ${what} go:\n`)
-    console.log(formatBreakdown(await (which === 'full' ? breakdown(bundleEntry, 'inline') : breakdown(minimalApp, which === 'mqtt5' ? 'mqtt5.js' : 'entry'))))
+    console.log(formatBreakdown(await (which === 'full' ? breakdown(bundleEntry, 'inline') : breakdown(minimalApp, which === 'mqtt5' ? 'mqtt5.js' : 'start'))))
   }
 }
