@@ -37,8 +37,8 @@ await client.subscribe('sensors/+', (msg) => console.log(msg.topic, msg.text()),
 await client.publish('sensors/t1', '21.5', { qos: 1 })
 `
 
-/** readable-stream's Duplex as the transport loads it (with the polyfills it requires). */
-const readableStreamEntry = "export { Duplex } from 'readable-stream'"
+/** readable-stream's Duplex as the transport loads it (its own module, not the package's main one; with the polyfills it requires). */
+const readableStreamEntry = `export { Duplex } from '${root}packages/transport/dist/readable-duplex.js'`
 
 // Everything readable-stream brings along: itself and the Node polyfills it needs.
 const POLYFILLS = ['readable-stream', 'buffer', 'events', 'base64-js', 'ieee754', 'abort-controller', 'event-target-shim',

@@ -37,6 +37,8 @@ describe('browser bundles of the minimal app', () => {
     expect(ours(modules).filter((id) => id.includes('indexeddb-store'))).toEqual([])
     expect(modules.filter((id) => id.includes('idb-keyval'))).toEqual([])
     expect(modules.filter((id) => /(^|[/\0])(net|tls|fs|ws|isomorphic-ws)([/.]|$)/.test(id.replace(/.*node_modules\//, '')))).toEqual([])
+    // readable-stream's Duplex comes from its own module: the package's main one (pipeline, compose, operators) stays out.
+    expect(modules.filter((id) => /readable-stream\/lib\/(stream\.js|ours\/browser\.js|internal\/streams\/(pipeline|compose|operators)\.js)/.test(id))).toEqual([])
   })
 
   it('load MQTT 5 (session, AUTH, topic aliases, identifiers, limits, request()) only in lazy chunks', { timeout: 60_000 }, async () => {
