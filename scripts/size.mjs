@@ -21,12 +21,13 @@ export const targets = { ownCode: 12_000, minimalApp: 48_000, fullBundle: 55_000
 
 /**
  * What the size test enforces while a target is out of reach: the figure reached plus ~3%, so growth fails CI
- * and the gap to the target stays printed. Measured 2026-11-26 after the size work (commonjs strictRequires
- * 'auto', no errno/OpenSSL table on the browser path), with the client as it then stood in the working tree:
- * own code 35.0 KB, minimal app 68.2 KB, full bundle 70.8 KB (ES module) / 70.7 KB (IIFE). Lower these as the
+ * and the gap to the target stays printed. Measured 2026-11-26 after the second size round (MQTT 5 and
+ * request() in lazy chunks, readable-stream's Duplex without its main module, reason texts made from their
+ * codes), with the client as it then stood on branch size: own code 33.6 KB, minimal app 61.9 KB at start
+ * (+3.7 KB MQTT 5 chunk for an MQTT 5 app), full bundle 66.5 KB (ES module and IIFE). Lower these as the
  * figures come down; once a figure meets its target, set its ceiling to the target.
  */
-export const ceilings = { ownCode: 36_100, minimalApp: 70_300, fullBundle: 72_900 }
+export const ceilings = { ownCode: 34_600, minimalApp: 63_800, fullBundle: 68_500 }
 
 /** The minimal app: connect over wss, subscribe, publish, with the MemoryStore. */
 export const minimalApp = `
