@@ -2,6 +2,7 @@
 // compose, the Readable operators and their helpers: about 4.4 KB min+gzip of a browser bundle the transport
 // never calls. Readable and Writable convert a Uint8Array chunk with two helpers that only lib/stream.js
 // defines, on the Stream base they share: this module defines them the same way (unless it already did).
+/// <reference path="./readable-stream-internals.d.ts" />
 import { Buffer } from 'buffer'
 import DuplexClass from 'readable-stream/lib/internal/streams/duplex.js'
 import { Stream } from 'readable-stream/lib/internal/streams/legacy.js'
