@@ -69,9 +69,14 @@ export default [
     plugins: browserPlugins({ isomqtt: bundleEntry }),
     onwarn,
     output: [
-      { file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, plugins: [terser({ ...terserOptions, module: true })] },
+      // One file each: the client's lazy MQTT 5 chunk (a dynamic import) is inlined, as a CDN bundle has nowhere to
+      // load it from; the packages' own ESM keeps the dynamic import so an app's bundler splits it off.
       {
-        file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true,
+        file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, inlineDynamicImports: true,
+        plugins: [terser({ ...terserOptions, module: true })],
+      },
+      {
+        file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true, inlineDynamicImports: true,
         plugins: [terser(terserOptions)],
       },
     ],

@@ -7,7 +7,6 @@ import type {
 } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { toBytes } from './options.js'
-import { checkSubscribeLimits, type ServerLimits } from './server-limits.js'
 import { subscribeEntries, type SubscribeDefaults, type SubscribeFilter } from './subscribe-request.js'
 
 /** Options of one publish. */
@@ -58,16 +57,10 @@ export function publishPacket(topic: string, payload: string | Uint8Array, optio
   }
 }
 
-/** The SUBSCRIBE entries for subscribe()'s arguments; MQTT 5 also checks them against the server's limits. */
-export function subscribeList(
-  filters: string | SubscribeFilter[],
-  options: SubscribeOptions,
-  v5: boolean,
-  limits: ServerLimits,
-): SubscribePacket['subscriptions'] {
+/** The SUBSCRIBE entries for subscribe()'s arguments (MQTT 5: checked against the server's limits by its link). */
+export function subscribeList(filters: string | SubscribeFilter[], options: SubscribeOptions, v5: boolean): SubscribePacket['subscriptions'] {
   const list = subscribeEntries(filters, options, checkQos, v5)
   if (list.length === 0) throw new MqttError('INVALID_ARGUMENT', 'subscribe needs at least one filter')
-  if (v5) checkSubscribeLimits(limits, list.map((f) => f.filter))
   return list
 }
 

@@ -8,9 +8,9 @@ import {
   type DisconnectOptions, type PublishOptions, type SubscribeOptions, type UnsubscribeOptions,
 } from './call-arguments.js'
 import { Emitter } from './emitter.js'
-import { MqttError } from './errors.js'
-import type { Message } from './message.js'
-import { Requester, responseProperties, type RequestOptions } from './request-response.js'
+import { clientClosed, MqttError, notConnected } from './errors.js'
+import { responseProperties, type Message } from './message.js'
+import type { Requester, RequestOptions } from './request-response.js'
 import type { ServerLimits } from './server-limits.js'
 import { checkUnsuback, grantedFilters, subscribeProperties, type SubscribeFilter } from './subscribe-request.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
@@ -62,11 +62,12 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
       hasListeners: (event) => this.has(event),
       endSubscriptions: () => {
         this.book.endAll()
-        this.requester?.close(new MqttError('CLOSED', 'the client was closed'))
+        this.requester?.close(clientClosed())
       },
-      liveSubscriptions: () => this.book.live(this.rt.version === 5 && this.rt.v5.limits.subscriptionIdentifiersAvailable),
+      // v5 is there only for MQTT 5 (loaded before its first connection).
+      liveSubscriptions: () => this.book.live(this.rt.v5?.limits.subscriptionIdentifiersAvailable ?? false),
     })
-    this.book = new SubscriptionBook(router, this.rt.v5.subIds)
+    this.book = new SubscriptionBook(router, () => this.rt.v5?.subIds)
     this.rt.responder = (request, payload, o) => {
       const { topic, properties } = responseProperties(request, o.properties)
       return this.publish(topic, payload, { qos: o.qos ?? request.qos, properties })
@@ -75,7 +76,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
 
   /** MQTT 5: what the server's CONNACK allows (receive maximum, packet size, aliases, QoS, ...). */
   get serverLimits(): ServerLimits | undefined {
-    return this.rt.version === 5 && this.rt.v5.link ? this.rt.v5.limits : undefined
+    return this.rt.v5?.link?.limits
   }
 
   /** The client id in use (MQTT 5: the server's Assigned Client Identifier when it gave one). */
@@ -141,13 +142,16 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     const v5 = this.rt.version === 5
-    const list = subscribeList(filters, options, v5, this.rt.v5.limits)
+    const list = subscribeList(filters, options, v5)
+    // MQTT 5: within what the server said it supports (no connection: nothing to check against yet).
+    if (v5) this.rt.v5?.link?.checkFilters(list.map((f) => f.filter))
     // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription. Chosen
     // when the packet is built: one made while reconnecting learns the new server's limits first.
     let id: number | undefined
     return this.rt.request(
       (packetId) => {
-        id = v5 && this.rt.v5.limits.subscriptionIdentifiersAvailable ? this.rt.v5.subIds.allocate() : undefined
+        const s5 = v5 ? this.rt.v5 : undefined
+        id = s5?.limits.subscriptionIdentifiersAvailable ? s5.subIds.allocate() : undefined
         return { type: 'subscribe', packetId, subscriptions: list, properties: v5 ? subscribeProperties(id, options.properties) : undefined }
       },
       'suback',
@@ -198,20 +202,27 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
    * MQTT 5 request/response: publish to `topic` with a Response Topic (subscribed once) and a unique
    * Correlation Data; resolves with the response carrying it, or rejects with TIMEOUT.
    */
-  request(topic: string, payload: string | Uint8Array, options: RequestOptions = {}): Promise<Message> {
-    if (this.rt.version !== 5) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'request() needs MQTT 5'))
-    this.requester ??= new Requester({
-      responseTopicPrefix: () => this.rt.v5.limits.responseInformation ?? `isomqtt/responses/${this.options.clientId}`,
-      subscribe: (filter, qos, handler) => this.subscribe(filter, handler, { qos }),
-      publish: (t, p, qos, properties) => this.publish(t, p, { qos, properties }),
-      timers: this.rt.timers,
-    })
+  async request(topic: string, payload: string | Uint8Array, options: RequestOptions = {}): Promise<Message> {
+    if (this.rt.version !== 5) throw new MqttError('INVALID_ARGUMENT', 'request() needs MQTT 5')
+    if (!this.requester) {
+      // Loaded on the first request(): apps that never call it do not download it.
+      const { Requester } = await import('./request-response.js')
+      this.requester ??= new Requester({
+        responseTopicPrefix: () => this.rt.v5?.limits.responseInformation ?? `isomqtt/responses/${this.options.clientId}`,
+        subscribe: (filter, qos, handler) => this.subscribe(filter, handler, { qos }),
+        publish: (t, p, qos, properties) => this.publish(t, p, { qos, properties }),
+        timers: this.rt.timers,
+      })
+    }
     return this.requester.request(topic, payload, options)
   }
 
   /** MQTT 5 enhanced authentication: authenticate again on the live connection (AUTH 0x19). */
   reauthenticate(): Promise<void> {
-    return this.rt.control5.reauthenticate()
+    const { protocolVersion, authenticator } = this.options
+    if (protocolVersion !== 5 || !authenticator) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
+    // Loaded on the first MQTT 5 connect: before that there is no connection to re-authenticate on.
+    return this.rt.control5?.reauthenticate() ?? Promise.reject(notConnected())
   }
 
   /**

@@ -16,7 +16,8 @@ export interface PendingParts {
   readonly session: Session
   readonly outbound: OutboundFlow
   readonly gate: ResumeGate
-  readonly v5: Mqtt5Session<Subscription>
+  /** The MQTT 5 state, once an MQTT 5 connect loaded it. */
+  readonly v5: () => Mqtt5Session<Subscription> | undefined
   readonly storeLife: StoreLifecycle
   readonly trace: Tracer
   /** End every subscription (the user closed the client). */
@@ -27,7 +28,7 @@ export interface PendingParts {
 export function endPending(parts: PendingParts, error: Error, state: ConnectionState, previous: ConnectionState, clean: boolean): void {
   const byUser = (error as MqttError).code === 'CLOSED'
   parts.gate.close()
-  parts.v5.ended(error)
+  parts.v5()?.ended(error)
   // Reconnecting keeps everything; a persistent session also waits for the next connect(), unless
   // the reconnect loop just gave up (then what waited fails with the reason).
   const keep = state === 'reconnecting' || (!byUser && !clean && previous !== 'reconnecting')

@@ -16,7 +16,8 @@ export interface ConnectionPacketsHost {
   readonly gate: ResumeGate
   readonly session: Session
   readonly trace: Tracer
-  readonly control5: Mqtt5Control
+  /** MQTT 5 only (undefined until the first MQTT 5 connect). */
+  readonly control5: Mqtt5Control | undefined
   /** Feed the lifecycle state machine. */
   run(event: LifecycleEvent): void
 }
@@ -32,14 +33,19 @@ export class ConnectionPackets implements ConnectionHandler {
     switch (p.type) {
       case 'publish': this.inbound.receive(p); return
       case 'pingresp': rt.trace.debug('pinger', 'PINGRESP'); return
-      case 'disconnect': rt.run({ type: 'transportClosed', error: rt.control5.disconnectError(p) }); return
-      case 'auth': rt.control5.auth(p); return
-      case 'connack': case 'connect': case 'subscribe': case 'unsubscribe': case 'pingreq':
+      case 'disconnect': {
+        const error = rt.control5?.disconnectError(p) ?? new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode })
+        rt.run({ type: 'transportClosed', error })
+        return
+      }
+      case 'connack': case 'connect': case 'subscribe': case 'unsubscribe': case 'pingreq': case 'auth':
+        // AUTH is MQTT 5's (control5 is there): unexpected only on an MQTT 3.1.x connection.
+        if (p.type === 'auth' && rt.control5) { rt.control5.auth(p); return }
         rt.run({ type: 'protocolError', error: new MqttError('PROTOCOL_ERROR', `unexpected ${p.type.toUpperCase()} from the server`, { reasonCode: 0x82 }) })
         return
       default:
         if (p.type === 'pubrel') this.inbound.released(p.packetId)
-        if (!rt.session.handle(p)) rt.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
+        if (!rt.session.handle(p) && rt.trace.warns) rt.trace.warn('client', `ignored ${p.type.toUpperCase()}`)
     }
   }
 

@@ -25,7 +25,8 @@ export interface SetupParts {
   options: ResolvedOptions
   timers: TimerSource
   trace: Tracer
-  v5: Mqtt5Session<Subscription>
+  /** The MQTT 5 state, once an MQTT 5 connect loaded it (before the attempt). */
+  readonly v5: () => Mqtt5Session<Subscription> | undefined
   reconnect: ReconnectLoop | undefined
   storeLife: StoreLifecycle
 }
@@ -46,22 +47,24 @@ export class ConnectionSetup {
       cancel,
       servers: servers ?? reconnect?.servers.order(),
       buildConnect: (v) => this.buildConnect(v),
-      mqtt5: v5,
+      mqtt5: v5(),
       greets: options.transport === undefined,
     })
   }
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
   buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
-    const { options, reconnect, v5 } = this.parts
+    const { options, reconnect } = this.parts
     const packet = connectPacketFor(options, reconnect, version)
-    if (version !== 5 || !v5.auth) return packet
+    const v5 = version === 5 ? this.parts.v5() : undefined
+    if (!v5?.auth) return packet
     return v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))
   }
 
   /** MQTT 5 CONNACK: the limits of this connection and the assigned client id (kept for the session); returns the in-flight cap. */
   established5(connack: ConnackPacket): number {
-    const { options, v5 } = this.parts
+    const { options } = this.parts
+    const v5 = this.parts.v5()!
     const cap = v5.established(connack, options.properties, options.maxInflight, options.outboundTopicAliases ?? true)
     const assigned = v5.limits.assignedClientIdentifier
     if (assigned !== undefined) options.clientId = assigned
@@ -70,7 +73,7 @@ export class ConnectionSetup {
 
   /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */
   get keepaliveSeconds(): number {
-    return this.parts.v5.limits.serverKeepAlive ?? this.parts.options.keepalive
+    return this.parts.v5()?.limits.serverKeepAlive ?? this.parts.options.keepalive
   }
 
   /** Start pinging on `conn`; `lost` runs when no PINGRESP comes back. Undefined when keepalive is 0. */

@@ -112,7 +112,7 @@ export class Connection {
       packets = this.parser.push(chunk)
     } catch (err) {
       const error = err instanceof MqttError ? err : new MqttError('MALFORMED_PACKET', 'malformed packet', { cause: err })
-      this.options.trace.critical('decode', `closing: ${error.message}`)
+      this.options.trace.critical('decode', 'closing', error)
       this.end(error, true)
       return
     }
@@ -140,7 +140,7 @@ export class Connection {
         }
       } catch { /* already gone */ }
     }
-    this.options.trace.warn('net', `connection ended${error ? `: ${error.message}` : ''}`)
+    this.options.trace.warn('net', 'connection ended', error)
     this.handler.closed(error)
   }
 

@@ -3,7 +3,7 @@
 import { encode, type ConnackPacket, type ConnectPacket, type Packet, type ProtocolVersion } from '@isomqtt/codec'
 import { TransportAbort, type AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
-import { connackError, MqttError } from './errors.js'
+import { connackError, errorText, MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
@@ -62,7 +62,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
         return await attemptOne(ctx, server, version)
       } catch (err) {
         lastError = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
-        trace.warn('net', `connect to ${server.host} failed: ${lastError.message}`)
+        if (trace.warns) trace.warn('net', `connect to ${server.host} failed`, lastError)
         // As in the Paho seed: with no explicit version, a broker refusing 3.1.1 is retried with 3.1.
         const code = (lastError as MqttError).code
         if (code === 'UNACCEPTABLE_PROTOCOL_VERSION' && version === 4 && !options.protocolVersionExplicit && options.clientId.length <= 23) {
@@ -72,7 +72,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
         if (code === 'ABORTED') throw lastError
         const next = ctx.mqtt5?.takeRedirect()
         if (next && redirects++ < MAX_REDIRECTS) {
-          trace.warn('net', `following the server reference to ${next.host}`)
+          if (trace.warns) trace.warn('net', `following the server reference to ${next.host}`)
           server = next
           continue
         }
@@ -180,7 +180,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         else if (!(packet instanceof Promise)) conn.send(packet)
         else packet.then((p) => { if (!settled) conn?.send(p) }, fail)
       },
-      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${errorText(err)}`, { cause: err })),
     )
   })
 }

@@ -25,7 +25,7 @@ export function discardSession(parts: DiscardParts, closed: boolean): void {
   session.connectionEnded(error, false, false)
   // After this tick's store batch (publishes made just before), so nothing is put back after the reset.
   queueMicrotask(() => {
-    session.reset().catch((err: unknown) => trace.warn('store', `discarding the session failed: ${err instanceof Error ? err.message : String(err)}`))
+    session.reset().catch((err: unknown) => trace.warn('store', 'discarding the session failed', err))
   })
   if (closed) storeLife.close()
 }

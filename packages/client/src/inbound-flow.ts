@@ -19,11 +19,12 @@ export interface InboundHost {
   readonly state: ConnectionState
   readonly version: ProtocolVersion
   readonly session: Session
-  readonly v5: Mqtt5Session<Subscription>
+  /** MQTT 5 state (undefined until the first MQTT 5 connect). */
+  readonly v5: Mqtt5Session<Subscription> | undefined
   readonly trace: Tracer
   readonly responder: Responder | undefined
   /** MQTT 5: closes with DISCONNECT carrying an error's reason code. */
-  readonly control5: Mqtt5Control
+  readonly control5: Mqtt5Control | undefined
   /** A handler failed: the client's 'error' event. */
   reportError(error: unknown): void
 }
@@ -64,17 +65,18 @@ export class InboundFlow implements DispatchHost {
   /** PUBREL for an inbound QoS 2 id: the exchange ends (the session answers PUBCOMP). */
   released(id: number): void {
     this.replays.release(id)
-    this.rt.v5.released(id)
+    this.rt.v5?.released(id)
   }
 
   /** One PUBLISH from the server. */
   receive(p: PublishPacket): void {
     const rt = this.rt
-    if (rt.version === 5) {
+    // An MQTT 5 connection exists only once its machinery (v5, control5) is loaded.
+    if (rt.version === 5 && rt.v5) {
       try {
         if (!rt.v5.accept(p, (qos, id, reason) => rt.session.acknowledge(qos, id, reason), rt.trace)) return
       } catch (err) {
-        rt.control5.fail(err as MqttError)
+        rt.control5!.fail(err as MqttError)
         return
       }
     }
@@ -86,7 +88,7 @@ export class InboundFlow implements DispatchHost {
       const r = replay ? { deliver: false, stored: Promise.resolve() } : rt.session.receiveQos2(p.packetId!)
       if (!r.deliver) {
         // A redelivery of a message already given to the application [MQTT-4.3.3-2]: acknowledge only.
-        rt.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
+        if (rt.trace.verbose) rt.trace.debug('message', `duplicate QoS 2 id=${p.packetId}: not delivered again`)
         rt.session.acknowledge(2, p.packetId!)
         return
       }
@@ -100,9 +102,9 @@ export class InboundFlow implements DispatchHost {
   routes(topic: string, out: Subscription[], message?: Message): Subscription[] {
     // MQTT 5: the identifiers say which subscriptions the server matched, so overlaps get no duplicates.
     const ids = message?.properties?.subscriptionIdentifiers
-    if (ids && this.rt.v5.subIds.route(topic, ids, out)) return out
+    if (ids && this.rt.v5?.subIds.route(topic, ids, out)) return out
     this.router.match(topic, out)
-    if (this.rt.version === 5) this.rt.v5.subIds.matchShared(topic, out)
+    if (this.rt.version === 5) this.rt.v5?.subIds.matchShared(topic, out)
     return out
   }
 
@@ -118,7 +120,7 @@ export class InboundFlow implements DispatchHost {
 
   /** A handler threw or rejected (DispatchHost). */
   handlerError(error: unknown, message: Message): void {
-    this.rt.trace.warn('message', `handler failed for ${message.topic}: ${error instanceof Error ? error.message : String(error)}`)
+    if (this.rt.trace.warns) this.rt.trace.warn('message', `handler failed for ${message.topic}`, error)
     this.rt.reportError(error)
   }
 
@@ -130,12 +132,12 @@ export class InboundFlow implements DispatchHost {
     const rt = this.rt
     // Acknowledging on a later connection could ack a different message with the same id: the server resends.
     if (gen !== this.gen || rt.state !== 'connected') return
-    if (message.qos === 1) { rt.session.acknowledge(1, id); rt.v5.released(id); return }
+    if (message.qos === 1) { rt.session.acknowledge(1, id); rt.v5?.released(id); return }
     const stored = this.qos2Stored.get(id)
     this.qos2Stored.delete(id)
     ;(stored ?? Promise.resolve()).then(
       () => { if (gen === this.gen && rt.state === 'connected') rt.session.acknowledge(2, id) },
-      (err: unknown) => rt.trace.critical('store', `inbound id ${id} not stored: ${String(err)}`),
+      (err: unknown) => { if (rt.trace.on) rt.trace.critical('store', `inbound id ${id} not stored`, err) },
     )
   }
 }

@@ -56,7 +56,7 @@ export class Keepalive {
       if (lastReceived >= this.pingSentAt) {
         this.pingSentAt = 0
       } else if (now - this.pingSentAt >= this.pingTimeoutMs) {
-        this.trace.critical('pinger', `no packet within ${this.pingTimeoutMs} ms after PINGREQ`)
+        if (this.trace.on) this.trace.critical('pinger', `no packet within ${this.pingTimeoutMs} ms after PINGREQ`)
         this.stop()
         this.host.pingTimeout()
         return

@@ -68,3 +68,11 @@ export class Message {
     return JSON.parse(this.text()) as T
   }
 }
+
+/** The properties of a response to `request`: its correlation data, plus the caller's own. */
+export function responseProperties(request: Message, extra: PublishProperties | undefined): { topic: string; properties: PublishProperties } {
+  const topic = request.properties?.responseTopic
+  if (!topic) throw new MqttError('INVALID_ARGUMENT', `the message on ${request.topic} has no response topic`)
+  const correlationData = request.properties?.correlationData
+  return { topic, properties: correlationData ? { ...extra, correlationData } : { ...extra } }
+}

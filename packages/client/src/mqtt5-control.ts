@@ -15,7 +15,6 @@ export interface Mqtt5ControlHost {
   readonly connection: Connection | undefined
   /** The server of the current (or last) connection. */
   readonly server: URL | undefined
-  readonly v5: Mqtt5Session<Subscription>
   /** Send DISCONNECT on the live connection and let the close flush it. */
   sendDisconnect(packet: DisconnectPacket): void
   /** Feed the lifecycle state machine. */
@@ -24,7 +23,7 @@ export interface Mqtt5ControlHost {
 
 /** MQTT 5 AUTH, re-authentication and reason-coded closes of one client. */
 export class Mqtt5Control {
-  constructor(private readonly rt: Mqtt5ControlHost) {}
+  constructor(private readonly rt: Mqtt5ControlHost, private readonly v5: Mqtt5Session<Subscription>) {}
 
   /** Close with DISCONNECT carrying the error's reason code [MQTT-4.13.1-1]. */
   fail(error: MqttError): void {
@@ -36,18 +35,17 @@ export class Mqtt5Control {
   reauthenticate(): Promise<void> {
     const rt = this.rt
     const conn = rt.state === 'connected' && rt.version === 5 ? rt.connection : undefined
-    return rt.v5.reauthenticate(conn && ((p) => { if (rt.connection === conn) conn.send(p) }), (err) => this.fail(err))
+    return this.v5.reauthenticate(conn && ((p) => { if (rt.connection === conn) conn.send(p) }), (err) => this.fail(err))
   }
 
   /** An AUTH from the server on the live connection: answered on that connection only. */
   auth(p: AuthPacket): void {
     const conn = this.rt.connection
-    this.rt.v5.authPacket(p, true).then((reply) => { if (reply && this.rt.connection === conn) conn?.send(reply) }, (err: MqttError) => this.fail(err))
+    this.v5.authPacket(p, true).then((reply) => { if (reply && this.rt.connection === conn) conn?.send(reply) }, (err: MqttError) => this.fail(err))
   }
 
-  /** The error a server DISCONNECT ends the connection with (MQTT 5: with its reason and properties). */
+  /** The error a server DISCONNECT ends the connection with, with its reason and properties. */
   disconnectError(p: DisconnectPacket): MqttError {
-    if (this.rt.version === 5) return this.rt.v5.serverDisconnect(p, this.rt.server)
-    return new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode })
+    return this.v5.serverDisconnect(p, this.rt.server)
   }
 }

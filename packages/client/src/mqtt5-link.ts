@@ -4,7 +4,7 @@ import { encode, encodedLength } from '@isomqtt/codec'
 import type { ConnackProperties, ConnectProperties, PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { DEFAULT_RECEIVE_MAXIMUM, InboundQuota } from './flow-control.js'
-import { checkPublishLimits, serverLimits, type ServerLimits } from './server-limits.js'
+import { checkPublishLimits, checkSubscribeLimits, serverLimits, type ServerLimits } from './server-limits.js'
 import { InboundAliases, OutboundAliases } from './topic-alias.js'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -53,6 +53,11 @@ export class Mqtt5Link {
         throw new MqttError('PACKET_TOO_LARGE', `the publish is ${size} bytes, above the server's Maximum Packet Size ${max}`, { reasonCode: 0x95 })
       }
     }
+  }
+
+  /** Throws when the server said it cannot take one of these filters (wildcards, shared subscriptions). */
+  checkFilters(filters: readonly string[]): void {
+    checkSubscribeLimits(this.limits, filters)
   }
 
   /** The bytes to write for a publish: with a topic alias when the server allows them, else `plain`. */

@@ -5,7 +5,7 @@ import type {
   AuthPacket, ConnackPacket, ConnectProperties, DisconnectPacket, DisconnectProperties, PublishPacket, QoS,
 } from '@isomqtt/codec'
 import { AuthDriver, type Authenticator } from './auth.js'
-import { MqttError } from './errors.js'
+import { MqttError, notConnected } from './errors.js'
 import { sendLimit } from './flow-control.js'
 import { isUtf8, Mqtt5Link } from './mqtt5-link.js'
 import { connackReasonError, reasonError } from './reason.js'
@@ -116,7 +116,7 @@ export class Mqtt5Session<S> {
     link.inbound(p)
     if (p.qos > 0) link.quota.received(p.packetId!)
     if (!p.properties?.payloadFormatIndicator || isUtf8(p.payload)) return true
-    trace.warn('message', `refused a publish on ${p.topic}: payload is not UTF-8 as flagged`)
+    if (trace.warns) trace.warn('message', `refused a publish on ${p.topic}: payload is not UTF-8 as flagged`)
     if (p.qos > 0) {
       ack(p.qos, p.packetId!, 0x99)
       this.released(p.packetId!)
@@ -128,7 +128,7 @@ export class Mqtt5Session<S> {
   reauthenticate(send: ((p: AuthPacket) => void) | undefined, fail: (e: MqttError) => void): Promise<void> {
     const auth = this.auth
     if (!auth) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'reauthenticate() needs MQTT 5 and an authenticator'))
-    if (!send) return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+    if (!send) return Promise.reject(notConnected())
     if (auth.reauthenticating) return Promise.reject(new MqttError('INVALID_ARGUMENT', 'a re-authentication is already in progress'))
     const done = auth.waitReauth()
     auth.startReauth().then(send, (err: MqttError) => { auth.aborted(err); fail(err) })

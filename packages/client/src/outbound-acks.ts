@@ -13,7 +13,7 @@ export class OutboundAcks {
   puback(id: number, reasonCode: number, props?: AckProperties): void {
     const entry = this.table.entries.get(id)
     if (!entry || entry.qos !== 1) {
-      this.table.ctx.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
+      if (this.table.ctx.trace.warns) this.table.ctx.trace.warn('msgids', `unexpected PUBACK id=${id}: ignored`)
       return
     }
     this.complete(id, entry, reasonCode, props)
@@ -26,7 +26,7 @@ export class OutboundAcks {
     const pubrel = encode({ type: 'pubrel', packetId: id }, t.version)
     if (!entry || entry.qos !== 2) {
       // Release it anyway so the server's state for this id ends.
-      t.ctx.trace.warn('msgids', `unexpected PUBREC id=${id}: answering PUBREL`)
+      if (t.ctx.trace.warns) t.ctx.trace.warn('msgids', `unexpected PUBREC id=${id}: answering PUBREL`)
       t.conn?.queue.control(pubrel)
       return
     }
@@ -43,7 +43,7 @@ export class OutboundAcks {
         kept = t.ctx.storeQueue.putNow(outKey(id), pubrel)
       } catch (err) {
         // Not stored: answered anyway, as when an asynchronous put fails below.
-        t.ctx.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
+        t.ctx.trace.critical('store', 'store operation failed', err)
         kept = true
       }
       if (kept) {
@@ -63,7 +63,7 @@ export class OutboundAcks {
   pubcomp(id: number, reasonCode: number, props?: AckProperties): void {
     const entry = this.table.entries.get(id)
     if (!entry || entry.qos !== 2) {
-      this.table.ctx.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
+      if (this.table.ctx.trace.warns) this.table.ctx.trace.warn('msgids', `unexpected PUBCOMP id=${id}: ignored`)
       return
     }
     this.complete(id, entry, reasonCode === 0 ? entry.recReason ?? 0 : reasonCode, props)

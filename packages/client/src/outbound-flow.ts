@@ -4,7 +4,7 @@
 import type { Packet, ProtocolVersion, PublishPacket } from '@isomqtt/codec'
 import type { Connection } from './connection.js'
 import type { ConnectionWait } from './connection-wait.js'
-import { MqttError } from './errors.js'
+import { MqttError, notConnected } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import { OfflinePublisher } from './offline-publisher.js'
 import type { ResolvedOptions } from './options.js'
@@ -19,7 +19,8 @@ export interface OutboundHost {
   readonly state: ConnectionState
   readonly connection: Connection | undefined
   readonly version: ProtocolVersion
-  readonly v5: Mqtt5Session<Subscription>
+  /** MQTT 5 state (undefined until the first MQTT 5 connect). */
+  readonly v5: Mqtt5Session<Subscription> | undefined
   readonly session: Session
   readonly gate: ResumeGate
   /** Requests made while (re)connecting wait here. */
@@ -51,11 +52,12 @@ export class OutboundFlow {
     if (rt.state !== 'connected' || !conn) {
       // Before the first connect and while (re)connecting, publishes wait in the offline queue.
       if (rt.state === 'idle' || rt.state === 'connecting' || rt.state === 'reconnecting') return this.offline.publish(packet)
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return Promise.reject(notConnected())
     }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.publish(packet))
-    if (rt.v5.link) {
-      try { rt.v5.link.check(packet) } catch (err) { return Promise.reject(err) }
+    const link = rt.v5?.link
+    if (link) {
+      try { link.check(packet) } catch (err) { return Promise.reject(err) }
     }
     if (packet.qos === 0) {
       if (rt.session.queued >= this.options.maxQueued) {
@@ -77,7 +79,7 @@ export class OutboundFlow {
       if ((rt.state === 'reconnecting' || rt.state === 'connecting') && waitMs > 0) {
         return rt.connectionWait.wait(waitMs).then(() => this.request(build, kind, onAck))
       }
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return Promise.reject(notConnected())
     }
     if (!rt.gate.resumed) return rt.gate.resuming!.then(() => this.request(build, kind, onAck))
     return rt.session.request(build, kind, onAck)
@@ -87,7 +89,7 @@ export class OutboundFlow {
   flushOffline(): void {
     this.offline.flush((p) => {
       const conn = this.rt.connection
-      return conn ? this.sendQos0(conn, p) : Promise.reject(new MqttError('NOT_CONNECTED', 'not connected'))
+      return conn ? this.sendQos0(conn, p) : Promise.reject(notConnected())
     })
   }
 
@@ -103,7 +105,7 @@ export class OutboundFlow {
 
   /** A QoS 0 publish onto the wire: with this connection's topic alias under MQTT 5. */
   private sendQos0(conn: Connection, p: PublishPacket): Promise<PublishResult> {
-    const link = this.rt.v5.link
+    const link = this.rt.v5?.link
     return link ? conn.queue.publishQos0(link.wire(p, undefined)) : conn.queue.publishQos0Packet(p, this.rt.version)
   }
 }

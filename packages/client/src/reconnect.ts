@@ -144,7 +144,7 @@ export class ReconnectLoop {
   failed(error: Error): boolean {
     this.clearStable()
     if (isRefusal(error) && !this.options.retryOnRefused) {
-      this.trace.critical('client', `reconnect stopped: ${error.message}`)
+      this.trace.critical('client', 'reconnect stopped', error)
       this.cancel()
       this.host.gaveUp(error)
       return false
@@ -152,7 +152,7 @@ export class ReconnectLoop {
     const delayMs = this.backoff.next()
     const attempt = this.backoff.attempts
     const server = this.servers.current
-    this.trace.warn('client', `reconnect attempt ${attempt} in ${delayMs} ms`)
+    if (this.trace.warns) this.trace.warn('client', `reconnect attempt ${attempt} in ${delayMs} ms`)
     const run = ++this.run
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = this.timers.setTimeout(() => { void this.fire(run, attempt, error) }, delayMs)
@@ -174,7 +174,7 @@ export class ReconnectLoop {
       } catch (err) {
         if (run !== this.run) return
         this.timer = undefined
-        this.trace.warn('client', `beforeAttempt failed: ${err instanceof Error ? err.message : String(err)}`)
+        this.trace.warn('client', 'beforeAttempt failed', err)
         this.failed(err instanceof Error ? err : new Error(String(err)))
         return
       }

@@ -1,6 +1,6 @@
 // MQTT 5 request/response (§4.10): client.request() publishes with a Response Topic and a unique
 // Correlation Data and resolves with the response carrying the same correlation; the response topic is
-// subscribed once per client and reused. msg.respond() is the serving side.
+// subscribed once per client and reused. msg.respond() is the serving side (message.ts).
 import type { PublishProperties, QoS } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
@@ -126,12 +126,4 @@ export class Requester {
     for (const key of [...this.pending.keys()]) this.settle(key, error)
     this.sub = undefined
   }
-}
-
-/** The properties of a response to `request`: its correlation data, plus the caller's own. */
-export function responseProperties(request: Message, extra: PublishProperties | undefined): { topic: string; properties: PublishProperties } {
-  const topic = request.properties?.responseTopic
-  if (!topic) throw new MqttError('INVALID_ARGUMENT', `the message on ${request.topic} has no response topic`)
-  const correlationData = request.properties?.correlationData
-  return { topic, properties: correlationData ? { ...extra, correlationData } : { ...extra } }
 }

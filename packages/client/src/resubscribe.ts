@@ -65,7 +65,7 @@ export function resubscribePlan(subs: readonly LiveSubscription[], latestId: (fi
 export function resubscribe(groups: readonly ResubscribeGroup[], session: Session, trace: Tracer, onError: (err: Error) => void): void {
   const total = groups.reduce((n, g) => n + g.entries.length, 0)
   if (total === 0) return
-  trace.debug('client', `session not present: subscribing ${total} filter(s) again`)
+  if (trace.verbose) trace.debug('client', `session not present: subscribing ${total} filter(s) again`)
   for (const group of groups) {
     const properties = group.id === undefined ? undefined : { subscriptionIdentifier: group.id, userProperties: group.userProperties }
     for (let i = 0; i < group.entries.length; i += FILTERS_PER_PACKET) {
@@ -78,7 +78,7 @@ export function resubscribe(groups: readonly ResubscribeGroup[], session: Sessio
         }
       }).catch((err: unknown) => {
         // The connection went again: the next reconnect resubscribes if the session is still missing.
-        trace.warn('client', `resubscribe interrupted: ${err instanceof Error ? err.message : String(err)}`)
+        trace.warn('client', 'resubscribe interrupted', err)
       })
     }
   }

@@ -11,13 +11,13 @@ import { ConnectionPackets, type ConnectionPacketsHost } from './connection-pack
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
 import { discardSession } from './discard-session.js'
-import { MqttError } from './errors.js'
+import { clientClosed, MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
 import { LifecycleWaiters, type ConnectOutcome } from './lifecycle-waiters.js'
 import type { Responder } from './message.js'
-import { Mqtt5Control, type Mqtt5ControlHost } from './mqtt5-control.js'
-import { Mqtt5Session } from './mqtt5-session.js'
+import type { Mqtt5Control, Mqtt5ControlHost } from './mqtt5-control.js'
+import type { Mqtt5Session } from './mqtt5-session.js'
 import type { ResolvedOptions } from './options.js'
 import { OutboundFlow, type OutboundHost } from './outbound-flow.js'
 import { Quiesce } from './quiesce.js'
@@ -74,10 +74,10 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   private readonly setup: ConnectionSetup
   private attemptServers: URL[] | undefined
   private previous: ConnectionState = 'idle'
-  /** MQTT 5 state: authentication, limits, aliases, subscription identifiers, redirects. */
-  readonly v5: Mqtt5Session<Subscription>
-  /** MQTT 5 AUTH, re-authentication and closes with a reason code. */
-  readonly control5: Mqtt5Control
+  /** MQTT 5 state (authentication, limits, aliases, subscription identifiers, redirects), from the first MQTT 5 connect. */
+  v5: Mqtt5Session<Subscription> | undefined
+  /** MQTT 5 AUTH, re-authentication and closes with a reason code; loaded with `v5`. */
+  control5: Mqtt5Control | undefined
   /** The handler of the live connection. */
   private readonly packets: ConnectionPackets
   /** Publishes msg.respond() answers (set by the client). */
@@ -97,15 +97,13 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued })
     this.storeLife = new StoreLifecycle(store, this.session, this.trace)
     this.quiescer = new Quiesce(this.timers, this.session)
-    this.v5 = new Mqtt5Session(options.authenticator, options.followServerReference ?? false)
     // A stored publish keeps its topic; only the bytes written carry this connection's alias.
-    this.session.wire = (p, bytes) => this.v5.link ? this.v5.link.wire(p, bytes) : bytes
-    this.control5 = new Mqtt5Control(this)
+    this.session.wire = (p, bytes) => this.v5?.link ? this.v5.link.wire(p, bytes) : bytes
     this.inbound = new InboundFlow(this, host, router, options)
     this.packets = new ConnectionPackets(this, this.inbound)
     this.outbound = new OutboundFlow(this, options)
     this.outbound.onOfflineDepth = (depth) => this.host.emit('offlineQueueDepth', depth)
-    this.pending = { session: this.session, outbound: this.outbound, gate: this.gate, v5: this.v5, storeLife: this.storeLife, trace: this.trace, endSubscriptions: () => host.endSubscriptions() }
+    this.pending = { session: this.session, outbound: this.outbound, gate: this.gate, v5: () => this.v5, storeLife: this.storeLife, trace: this.trace, endSubscriptions: () => host.endSubscriptions() }
     this.session.onLateDeferred = () => { if (this.state === 'connected' && this.gate.resumed) this.outbound.flushOffline() }
     this.reconnect = createReconnect(options, this.timers, this.trace, {
       reconnecting: (info) => this.host.emit('reconnecting', info),
@@ -115,7 +113,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       },
       gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
     })
-    this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: this.v5, reconnect: this.reconnect, storeLife: this.storeLife })
+    this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: () => this.v5, reconnect: this.reconnect, storeLife: this.storeLife })
   }
 
   /** The live connection, if any. */
@@ -135,7 +133,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
     if (state === 'closed' && from !== 'closed') {
       this.storeLife.close()
-      this.connectionWait.fail(('error' in event && event.error) || new MqttError('CLOSED', 'the client was closed'))
+      this.connectionWait.fail(('error' in event && event.error) || clientClosed())
     }
     for (const action of actions) this.perform(action)
   }
@@ -172,7 +170,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
         break
       case 'failPending': endPending(this.pending, a.error, this.state, this.previous, this.options.clean); break
       case 'notifyConnectionLost':
-        this.trace.critical('client', `connection lost: ${a.error.message}`)
+        this.trace.critical('client', 'connection lost', a.error)
         try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
         this.host.emit('connectionLost', a.error)
         break
@@ -201,6 +199,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   private async open(): Promise<void> {
     const abort = (this.abort = new AttemptCancel())
     try {
+      if (this.options.protocolVersion === 5 && !this.v5) await this.loadMqtt5()
       const est = await this.setup.attempt(abort, this.attemptServers)
       this.attemptServers = undefined
       if (abort.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
@@ -222,6 +221,13 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
         this.run({ type: 'connectFailed', error, retry: retriesAfter(this.reconnect, error, this.state === 'reconnecting') })
       }
     }
+  }
+
+  /** The MQTT 5 machinery, imported on the first MQTT 5 connect (its own chunk: MQTT 3.1.x apps never load it). */
+  private async loadMqtt5(): Promise<void> {
+    const { Mqtt5Session, Mqtt5Control } = await import('./mqtt5.js')
+    const v5 = (this.v5 ??= new Mqtt5Session(this.options.authenticator, this.options.followServerReference ?? false))
+    this.control5 ??= new Mqtt5Control(this, v5)
   }
 
   /** Start the session on the new connection; new packets and publishes wait in the gate meanwhile. */

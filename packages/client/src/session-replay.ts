@@ -40,7 +40,7 @@ export async function readStoredSession(store: Store, version: ProtocolVersion, 
       const packet = decodePacket(bytes, version)
       if (packet.type === 'publish' || packet.type === 'pubrel') result.outbound.push({ id, bytes, packet })
     } catch (cause) {
-      trace.critical('store', `dropping unreadable stored packet ${key}: ${String(cause)}`)
+      if (trace.on) trace.critical('store', `dropping unreadable stored packet ${key}`, cause)
       await store.del(key)
     }
   }

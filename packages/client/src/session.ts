@@ -6,7 +6,7 @@ import { encode } from '@isomqtt/codec'
 import type { Packet, PublishPacket, QoS } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
-import { MqttError } from './errors.js'
+import { MqttError, notConnected } from './errors.js'
 import { InboundQos2 } from './inbound-qos2.js'
 import { OutboundAcks } from './outbound-acks.js'
 import { outKey, OutboundTable } from './outbound-table.js'
@@ -139,7 +139,7 @@ export class Session {
     const conn = this.table.conn
     if (!conn?.open) {
       this.ids.release(id)
-      throw new MqttError('NOT_CONNECTED', 'not connected')
+      throw notConnected()
     }
     return new Promise<T>((resolve, reject) => {
       this.acks.set(id, { kind, onAck, resolve: resolve as (v: unknown) => void, reject })
@@ -157,7 +157,7 @@ export class Session {
       case 'suback': case 'unsuback': {
         const ack = this.acks.get(packet.packetId)
         if (!ack || ack.kind !== packet.type) {
-          this.options.trace.warn('msgids', `unexpected ${packet.type.toUpperCase()} id=${packet.packetId}`)
+          if (this.options.trace.warns) this.options.trace.warn('msgids', `unexpected ${packet.type.toUpperCase()} id=${packet.packetId}`)
           return true
         }
         this.acks.delete(packet.packetId)

@@ -33,7 +33,7 @@ export class StoreLifecycle {
       await this.session.settled()
       await this.store.close()
     } catch (err) {
-      this.trace.warn('store', `closing the store failed: ${err instanceof Error ? err.message : String(err)}`)
+      this.trace.warn('store', 'closing the store failed', err)
     }
   }
 }

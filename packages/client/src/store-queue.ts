@@ -104,6 +104,6 @@ export class StoreQueue {
   }
 
   private traceFailure(err: unknown): void {
-    this.trace.critical('store', `store operation failed: ${err instanceof Error ? err.message : String(err)}`)
+    this.trace.critical('store', 'store operation failed', err)
   }
 }

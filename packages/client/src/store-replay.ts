@@ -75,6 +75,6 @@ export async function resume(table: OutboundTable, inbound: InboundQos2, session
       table.conn?.queue.control(bytes)
     }
   }
-  trace.debug('state', `resumed ${receipts.length} in-flight message(s)`)
+  if (trace.verbose) trace.debug('state', `resumed ${receipts.length} in-flight message(s)`)
   return receipts
 }

@@ -15,11 +15,12 @@ export class SubscriptionBook {
   /** Filters of unsubscribe() calls waiting for the connection. */
   private readonly leaving = new Set<string>()
 
-  constructor(private readonly router: Router<Subscription>, private readonly subIds: SubscriptionIds<Subscription>) {}
+  /** `subIds`: the MQTT 5 identifiers, once an MQTT 5 connect loaded them. */
+  constructor(private readonly router: Router<Subscription>, private readonly subIds: () => SubscriptionIds<Subscription> | undefined) {}
 
   /** A SUBACK granted `sub`: route its filters to it (MQTT 5: under identifier `id`, 0 for none). */
   add(sub: Subscription, entries: SubscribeEntry[], v5: boolean, id: number | undefined, userProperties: UserProperty[] | undefined): void {
-    if (v5) this.subIds.bind(id ?? 0, entries.map((f) => f.filter), sub)
+    if (v5) this.subIds()?.bind(id ?? 0, entries.map((f) => f.filter), sub)
     for (const g of sub.filters) this.router.add(g.filter, sub)
     this.subs.add(sub)
     this.requested.set(sub, { entries, userProperties })
@@ -29,7 +30,7 @@ export class SubscriptionBook {
   unsubscribed(filters: readonly string[]): void {
     for (const f of filters) {
       for (const sub of this.router.routesOf(f)) {
-        this.subIds.drop(sub, [f])
+        this.subIds()?.drop(sub, [f])
         this.router.remove(f, sub)
         if (!sub.filters.some((g) => this.router.routesOf(g.filter).includes(sub))) {
           sub.end()
@@ -41,7 +42,7 @@ export class SubscriptionBook {
 
   /** End `sub` here; returns its filters no other subscription holds (to UNSUBSCRIBE). */
   remove(sub: Subscription): string[] {
-    this.subIds.drop(sub, sub.filters.map((g) => g.filter))
+    this.subIds()?.drop(sub, sub.filters.map((g) => g.filter))
     for (const g of sub.filters) this.router.remove(g.filter, sub)
     sub.end()
     this.subs.delete(sub)
@@ -68,12 +69,12 @@ export class SubscriptionBook {
       return { id: sub.subscriptionIdentifier, entries, userProperties: asked?.userProperties }
     })
     // MQTT 5: each filter again under the identifier the server's subscription had (0: none was sent).
-    return resubscribePlan(live, (f) => (ids ? this.subIds.latestId(f) || undefined : undefined))
+    return resubscribePlan(live, (f) => (ids ? this.subIds()?.latestId(f) || undefined : undefined))
   }
 
   /** The client closed: every subscription ends. */
   endAll(): void {
-    this.subIds.clear()
+    this.subIds()?.clear()
     for (const sub of this.subs) {
       for (const g of sub.filters) this.router.remove(g.filter, sub)
       sub.end()

@@ -1,5 +1,7 @@
 // Leveled tracing with a component tag per entry, as in the Paho seed (net, pinger, client, decode,
-// message, store, msgids, state). Callers pass lazily-built messages only at verbose level on hot paths.
+// message, store, msgids, state). Nothing is built while a level is off: callers pass constant messages
+// (a failure as `detail`, appended only when emitted), or guard built ones with `verbose` / `warns`.
+import { errorText } from './errors.js'
 
 /** How much to trace. */
 export type TraceLevel = 'off' | 'critical' | 'warn' | 'verbose'
@@ -36,19 +38,29 @@ export class Tracer {
     this.sink = options?.sink
   }
 
-  /** True when verbose entries are emitted (guard message building on hot paths). */
+  /** True when verbose entries are emitted (guard building a debug message). */
   get verbose(): boolean {
     return this.rank >= 3
   }
 
-  /** Emit a critical entry. */
-  critical(component: TraceComponent, message: string): void {
-    if (this.rank >= 1) this.emit('critical', component, message)
+  /** True when warnings are emitted (guard building a warning). */
+  get warns(): boolean {
+    return this.rank >= 2
   }
 
-  /** Emit a warning. */
-  warn(component: TraceComponent, message: string): void {
-    if (this.rank >= 2) this.emit('warn', component, message)
+  /** True when critical entries are emitted (guard building one). */
+  get on(): boolean {
+    return this.rank >= 1
+  }
+
+  /** Emit a critical entry; `detail` (a failure) follows the message after ': '. */
+  critical(component: TraceComponent, message: string, detail?: unknown): void {
+    if (this.rank >= 1) this.emit('critical', component, message, detail)
+  }
+
+  /** Emit a warning; `detail` (a failure) follows the message after ': '. */
+  warn(component: TraceComponent, message: string, detail?: unknown): void {
+    if (this.rank >= 2) this.emit('warn', component, message, detail)
   }
 
   /** Emit a verbose entry. */
@@ -56,7 +68,8 @@ export class Tracer {
     if (this.rank >= 3) this.emit('verbose', component, message)
   }
 
-  private emit(level: TraceEntry['level'], component: string, message: string): void {
+  private emit(level: TraceEntry['level'], component: string, message: string, detail?: unknown): void {
+    if (detail !== undefined) message += `: ${errorText(detail)}`
     try {
       this.sink!({ level, component, message, time: Date.now() })
     } catch {

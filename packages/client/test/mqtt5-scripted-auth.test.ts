@@ -140,5 +140,11 @@ describe('MQTT 5 enhanced authentication', () => {
   it('reauthenticate() without an authenticator or connection rejects', async () => {
     const client = createClient({ servers: [url], protocolVersion: 5 })
     await expect(client.reauthenticate()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    // With an authenticator but before any connection (MQTT 5 not loaded yet): nothing to re-authenticate on.
+    const unconnected = createClient({ servers: [url], protocolVersion: 5, authenticator: recorder() })
+    await expect(unconnected.reauthenticate()).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    // MQTT 3.1.1 has no AUTH, whatever the options say.
+    const v311 = createClient({ servers: [url], authenticator: recorder() })
+    await expect(v311.reauthenticate()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'reauthenticate() needs MQTT 5 and an authenticator' })
   })
 })

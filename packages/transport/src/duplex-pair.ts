@@ -1,5 +1,5 @@
 // Two connected in-memory Duplexes, for scripted peers in tests and for custom transports. Browser-safe.
-import { Duplex } from 'readable-stream'
+import { Duplex } from './readable-duplex.js'
 import { TransportError } from './errors.js'
 import type { Transport } from './types.js'
 

@@ -1,6 +1,6 @@
 // One adapter from a W3C WebSocket (the browser's, or `ws`'s class in Node) to a Duplex of bytes,
 // modelled on ws's lib/stream.js. Browser-safe: platform powers arrive as optional hooks.
-import { Duplex } from 'readable-stream'
+import { Duplex } from './readable-duplex.js'
 import { tickCorker } from './coalesce-writes.js'
 import { TransportError } from './errors.js'
 import type { WebSocketLike } from './types.js'

@@ -43,7 +43,7 @@ function typescriptSources(): Plugin {
   }
 }
 
-/** Builds every page entry into `outDir` as `<name>.js` (ES modules). */
+/** Builds every page entry into `outDir` as `<name>.js` (ES modules), with the lazy chunks beside them. */
 export async function buildTestPages(outDir: string): Promise<string[]> {
   const pagesDir = join(root, 'tests/browser/pages')
   const entries = (await readdir(pagesDir)).filter((f) => f.endsWith('.entry.ts'))
@@ -54,10 +54,12 @@ export async function buildTestPages(outDir: string): Promise<string[]> {
       plugins: [typescriptSources(), ...browserPlugins()],
       onwarn: () => {},
     })
-    const file = join(outDir, entry.replace(/\.entry\.ts$/, '.js'))
-    await build.write({ file, format: 'es', sourcemap: true })
+    const name = entry.replace(/\.entry\.ts$/, '.js')
+    // Split as an app's bundler splits it: the client's lazy chunks (MQTT 5, request()) sit next to the page
+    // and load with a real dynamic import in the browser.
+    await build.write({ dir: outDir, entryFileNames: name, chunkFileNames: '[name]-[hash].js', format: 'es', sourcemap: true })
     await build.close()
-    built.push(file)
+    built.push(join(outDir, name))
   }
   return built
 }
