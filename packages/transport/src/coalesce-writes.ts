@@ -7,26 +7,47 @@
 export interface Corkable {
   cork(): void
   uncork(): void
+  readonly writableLength: number
+  readonly writableHighWaterMark: number
 }
 
 /** Runs a callback later in the same turn of the event loop (queueMicrotask, or Node's process.nextTick). */
 export type Defer = (fn: () => void) => void
 
 /**
- * Returns a hook to call before every write: it corks on the first write of a tick and uncorks after it,
- * through `defer` (default queueMicrotask).
+ * Returns a wrapper for every write (`size` bytes): the first write of a tick corks the stream and `defer`
+ * (default queueMicrotask) uncorks it after the tick, so the tick's writes leave together. A stream holds at
+ * most one high-water mark that way: the held batch leaves whole before a write that would take it past,
+ * and a write of a high-water mark or more leaves at once. A long synchronous run of writes (a publishing
+ * loop) then reaches the peer while it runs, instead of when it ends.
  */
-export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): () => void {
+export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): (size: number, write: () => boolean) => boolean {
   let corked = false
-  const uncork = (): void => {
+  let scheduled = false
+  const release = (): void => {
     corked = false
     stream.uncork()
   }
-  return () => {
-    if (corked) return
-    corked = true
-    stream.cork()
-    defer(uncork)
+  const endOfTick = (): void => {
+    scheduled = false
+    if (corked) release()
+  }
+  return (size, write) => {
+    const limit = stream.writableHighWaterMark
+    if (corked && stream.writableLength + size > limit) release()
+    if (!corked) {
+      corked = true
+      stream.cork()
+      if (!scheduled) {
+        scheduled = true
+        defer(endOfTick)
+      }
+    }
+    const ok = write()
+    if (stream.writableLength < limit) return ok
+    release()
+    // What the stream could not pass on at once stays buffered: only then must the writer wait for 'drain'.
+    return stream.writableLength < limit
   }
 }
 
@@ -35,11 +56,10 @@ export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): () 
  * by wrapping its own `write` method; returns the same stream.
  */
 export function coalesceWrites<S extends Corkable & { write: (...args: any[]) => boolean }>(stream: S, defer?: Defer): S {
-  const beforeWrite = tickCorker(stream, defer)
+  const coalesce = tickCorker(stream, defer)
   const write = stream.write
   stream.write = function coalescedWrite(this: S, ...args: unknown[]): boolean {
-    beforeWrite()
-    return write.apply(this, args)
+    return coalesce((args[0] as { length?: number }).length ?? 0, () => write.apply(this, args))
   } as S['write']
   return stream
 }

@@ -32,8 +32,8 @@ export function adaptSocket(socket: Socket, what: string): Transport {
   // We batch the writes of a tick ourselves, so Nagle would only add latency.
   socket.setNoDelay?.(true)
   // Uncork on process.nextTick, which runs once the microtask queue is empty: a chain of awaited writes
-  // (each continuing in a microtask) then still shares one syscall. The stream's high-water mark bounds
-  // what a corked socket holds: past it write() returns false and the writer waits for 'drain'.
+  // (each continuing in a microtask) then still shares one syscall. A corked socket holds at most one
+  // high-water mark: past it the batch goes to the kernel at once (see coalesce-writes.ts).
   coalesceWrites(socket, process.nextTick)
   // Node reports failures of an open socket (reset, TLS alerts) as 'error' events, some without going
   // through destroy(): name them where every one passes.

@@ -55,7 +55,7 @@ export class WebSocketDuplex extends Duplex {
   /** The WebSocket underneath (for its `protocol`, or `bufferedAmount`). */
   readonly webSocket: WebSocketLike
   readonly #options: WebSocketDuplexOptions
-  readonly #beforeWrite: () => void
+  readonly #coalesce: (size: number, write: () => boolean) => boolean
   readonly #highWaterMark: number
   readonly #maxMergedFrame: number
   #paused = false
@@ -64,20 +64,21 @@ export class WebSocketDuplex extends Duplex {
   #finalCallback: ((err?: Error | null) => void) | undefined
 
   constructor(ws: WebSocketLike, options: WebSocketDuplexOptions) {
-    super({ allowHalfOpen: false })
+    // A tick's writes merge into frames of up to maxMergedFrameBytes: the stream holds that much before it
+    // asks the writer to wait (and before a long run of writes leaves without waiting for the tick's end).
+    super({ allowHalfOpen: false, writableHighWaterMark: options.maxMergedFrameBytes ?? DEFAULT_MAX_MERGED_FRAME_BYTES })
     this.webSocket = ws
     this.#options = options
     this.#highWaterMark = options.bufferedAmountHighWaterMark ?? 256 * 1024
     this.#maxMergedFrame = options.maxMergedFrameBytes ?? DEFAULT_MAX_MERGED_FRAME_BYTES
-    this.#beforeWrite = tickCorker(this)
+    this.#coalesce = tickCorker(this)
     ws.addEventListener('message', this.#onMessage)
     ws.addEventListener('close', this.#onClose)
     ws.addEventListener('error', this.#onError)
   }
 
   override write(chunk: any, encoding?: any, callback?: any): boolean {
-    this.#beforeWrite()
-    return super.write(chunk, encoding, callback)
+    return this.#coalesce((chunk as { length?: number }).length ?? 0, () => super.write(chunk, encoding, callback))
   }
 
   readonly #onMessage = (event: { data: unknown }): void => {

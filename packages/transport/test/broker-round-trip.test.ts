@@ -110,18 +110,18 @@ describe.each(cases)('over %s', (name, makeOpen) => {
 
       expect(Array.from(await rawConnect(pub, `pub-${Math.random().toString(36).slice(2)}`))).toEqual([0, 0])
       let maxBuffered = 0
-      let waits = 0
       for (let i = 0; i < COUNT; i++) {
         const ok = pub.write(publishPacket(topic, payloadFor(i)))
         maxBuffered = Math.max(maxBuffered, pub.writableLength)
-        if (!ok) { waits++; await once(pub, 'drain') }
+        if (!ok) await once(pub, 'drain')
       }
       await allReceived
       expect(received).toBe(COUNT)
       expect(corrupt).toBe(0)
-      // Honouring write() === false keeps at most one high-water mark plus one packet queued.
+      // Honouring write() === false keeps at most one high-water mark plus one packet queued. (Whether the
+      // writer had to wait at all depends on how fast the broker reads; a peer that stops reading makes it
+      // wait for certain in write-coalescing.test.ts.)
       expect(maxBuffered).toBeLessThanOrEqual(pub.writableHighWaterMark + PAYLOAD + 64)
-      expect(waits).toBeGreaterThan(0)
     } finally {
       await closeTransport(pub)
       await closeTransport(sub)

@@ -57,6 +57,50 @@ describe('TCP', () => {
     expect(calls).toEqual([50])
   })
 
+  it('a long synchronous run of writes leaves once a high-water mark is held, not at the end of the tick', async () => {
+    const { port } = await sink()
+    const t = await openTransport(`mqtt://127.0.0.1:${port}`)
+    cleanups.push(() => closeTransport(t))
+    const socket = t as unknown as { writableLength: number; writableHighWaterMark: number; bytesWritten: number }
+    const chunk = new Uint8Array(4096)
+    let accepted = 0
+    // 256 KiB in one synchronous run: without leaving early, all of it would sit corked until the tick ends.
+    for (let i = 0; i < 64; i++) if (t.write(chunk)) accepted++
+    expect(socket.writableLength).toBeLessThan(socket.writableHighWaterMark)
+    expect(accepted).toBe(64)
+  })
+
+  it('a peer that stops reading makes write() return false with a bounded buffer, and everything arrives once it reads', async () => {
+    let peer: Socket | undefined
+    const arrived: Buffer[] = []
+    const server = createServer((s) => { peer = s; s.pause(); s.on('data', (c: Buffer) => arrived.push(c)) })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    cleanups.push(() => new Promise((r) => { peer?.destroy(); server.close(r) }))
+    const t = await openTransport(`mqtt://127.0.0.1:${(server.address() as { port: number }).port}`)
+    cleanups.push(() => closeTransport(t))
+    const socket = t as unknown as { writableLength: number; writableHighWaterMark: number }
+    const chunk = new Uint8Array(16 * 1024)
+    let written = 0
+    let maxBuffered = 0
+    let full = false
+    while (!full) {
+      chunk.fill(written & 255)
+      full = !t.write(chunk)
+      written++
+      maxBuffered = Math.max(maxBuffered, socket.writableLength)
+      if (!full && written % 64 === 0) await new Promise((r) => setImmediate(r)) // let the kernel buffers fill
+    }
+    expect(maxBuffered).toBeLessThanOrEqual(socket.writableHighWaterMark + chunk.length)
+    const drained = once(t, 'drain')
+    peer!.resume()
+    await drained
+    const total = written * chunk.length
+    while (arrived.reduce((n, c) => n + c.length, 0) < total) await once(peer!, 'data')
+    const all = Buffer.concat(arrived)
+    for (let i = 0; i < written; i++) expect(all[i * chunk.length]).toBe(i & 255)
+  })
+
   it('writes in separate ticks are not held back', async () => {
     const { port, received } = await sink()
     const t = await openTransport(`mqtt://127.0.0.1:${port}`)
