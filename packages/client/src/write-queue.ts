@@ -38,9 +38,11 @@ const MAX_BATCH_BYTES = 256 * 1024
  * Publishes that follow each other (QoS 0 ones of one tick; QoS 1/2 ones queued in the same millisecond when
  * writeTimeoutMs is set) share segments of this size: a loop of publishes held back by a full transport
  * then costs its bytes, not an object and a view per message for the garbage collector to carry, and the
- * write needs no second copy. A lone publish is not copied.
+ * write needs no second copy. A lone publish is not copied. Segments start small and double within a tick:
+ * a few publishes per tick (a window of QoS 2 in flight) must not pay for a zeroed 16 KiB buffer each time.
  */
 const SEGMENT_BYTES = 16 * 1024
+const FIRST_SEGMENT_BYTES = 1024
 
 /**
  * Queued bytes that are written at once instead of at the end of the tick: a long synchronous publishing
@@ -61,8 +63,10 @@ export class WriteQueue {
   private entries: Entry[] = []
   private head = 0
   private group: Group | undefined
-  /** The last entry, while QoS 0 publishes of the current group may still be appended to it. */
+  /** The last entry, while later publishes may still be appended to it. */
   private tail: Entry | undefined
+  /** Size of the next segment: doubles within a tick, up to SEGMENT_BYTES. */
+  private segmentBytes = FIRST_SEGMENT_BYTES
   private scheduled = false
   private writable = true
   private closed = false
@@ -151,7 +155,9 @@ export class WriteQueue {
   private segmentFor(tail: Entry): boolean {
     if (tail.count > 1) return true
     if (tail.end > SEGMENT_BYTES >> 2) return false
-    const segment = new Uint8Array(SEGMENT_BYTES)
+    const size = Math.min(SEGMENT_BYTES, Math.max(this.segmentBytes, tail.end * 4))
+    this.segmentBytes = Math.min(SEGMENT_BYTES, size * 2)
+    const segment = new Uint8Array(size)
     segment.set(tail.bytes.subarray(0, tail.end))
     tail.bytes = segment
     return true
@@ -230,6 +236,7 @@ export class WriteQueue {
     this.pending = 0
     this.group = undefined
     this.tail = undefined
+    this.segmentBytes = FIRST_SEGMENT_BYTES
     const entries = this.entries
     while (this.writable && !this.closed && this.head < entries.length) {
       let end = this.head
