@@ -10,7 +10,7 @@ import { acquireLock, type FileLock } from './file-lock.js'
 import { encodeRecords, isErrno, COMPACT_FILE, LOG_HEADER, openLog, readFully, recordValue, syncDirectory,
   writeFully, type PendingRecord } from './file-log.js'
 import { GroupCommit } from './group-commit.js'
-import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota } from './store-core.js'
+import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota, rollbackPut, type PendingEntry } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
 /** FileStore options: the common ones plus compaction tuning. */
@@ -19,12 +19,9 @@ export interface FileStoreOptions extends StoreOptions {
   compactMinBytes?: number
 }
 
-interface FileEntry {
-  size: number
+interface FileEntry extends PendingEntry {
   /** The packet while its put is being committed (served to get() meanwhile). */
   packet?: Uint8Array
-  /** Set when the put that made this entry failed; `previous` is then what really stands. */
-  failed?: boolean
   previous?: FileEntry
 }
 
@@ -274,14 +271,7 @@ export class FileStore implements Store {
   }
 
   private rollback(op: PutOp): void {
-    op.entry.failed = true
-    let previous = op.previous
-    while (previous?.failed === true) previous = previous.previous
-    op.entry.previous = previous
-    if (this.index.get(op.key) !== op.entry) return
-    this.quota.release(previous?.size, op.entry.size)
-    if (previous === undefined) this.index.delete(op.key)
-    else this.index.set(op.key, previous)
+    rollbackPut(this.index, this.quota, op.key, op.entry, op.previous)
   }
 
   private async truncateLog(): Promise<void> {

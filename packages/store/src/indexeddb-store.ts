@@ -4,7 +4,7 @@
 import { createStore, entries, promisifyRequest, type UseStore } from 'idb-keyval'
 import { StoreError } from './errors.js'
 import { GroupCommit } from './group-commit.js'
-import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota } from './store-core.js'
+import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota, rollbackPut, type PendingEntry } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
 /** The object store inside each client's database. */
@@ -17,13 +17,10 @@ interface IdbRecord {
   data: Uint8Array
 }
 
-interface IdbEntry {
+interface IdbEntry extends PendingEntry {
   seq: number
-  size: number
   /** The packet while its put is being committed (served to get() meanwhile). */
   packet?: Uint8Array
-  /** Set when the put that made this entry failed; `previous` is then what really stands. */
-  failed?: boolean
   previous?: IdbEntry
 }
 
@@ -213,14 +210,7 @@ export class IndexedDbStore implements Store {
   /** Undoes in the index what a failed operation did, keeping replay order. */
   private rollback(op: IdbOp): void {
     if (op.kind === 'put') {
-      op.entry.failed = true
-      let previous = op.previous
-      while (previous?.failed === true) previous = previous.previous
-      op.entry.previous = previous
-      if (this.index.get(op.key) !== op.entry) return
-      this.quota.release(previous?.size, op.entry.size)
-      if (previous === undefined) this.index.delete(op.key)
-      else this.index.set(op.key, previous)
+      rollbackPut(this.index, this.quota, op.key, op.entry, op.previous)
     } else if (op.kind === 'del') {
       this.reinsert([[op.key, op.entry]])
     } else {

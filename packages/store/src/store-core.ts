@@ -166,6 +166,29 @@ export function admitPut(
   }
 }
 
+/** An index entry of a store that commits puts asynchronously (FileStore, IndexedDbStore). */
+export interface PendingEntry {
+  size: number
+  /** Set when the put that made this entry failed; `previous` is then what really stands. */
+  failed?: boolean
+  previous?: PendingEntry
+}
+
+/**
+ * Undoes a failed put in the index: the entry is marked failed and, if it still stands under `key`, the
+ * nearest earlier entry that did not fail takes its place again (or the key goes), with its quota.
+ */
+export function rollbackPut<E extends PendingEntry>(index: Map<string, E>, quota: Quota, key: string, entry: E, previous: E | undefined): void {
+  entry.failed = true
+  let standing = previous
+  while (standing?.failed === true) standing = standing.previous as E | undefined
+  entry.previous = standing
+  if (index.get(key) !== entry) return
+  quota.release(standing?.size, entry.size)
+  if (standing === undefined) index.delete(key)
+  else index.set(key, standing)
+}
+
 /** Applies the decode hook to stored bytes. */
 export async function decodeStored(transform: StoreTransform | undefined, stored: Uint8Array): Promise<Uint8Array> {
   if (transform === undefined) return stored
