@@ -94,16 +94,17 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
     const fail = (error: Error): void => {
       if (settled) return
       settled = true
-      timers.clearTimeout(timer)
+      if (timer !== undefined) timers.clearTimeout(timer)
       ctx.cancel.onCancel(undefined)
       abort.abort()
       conn?.close(false, error)
       reject(error)
     }
     const onAbort = (): void => fail(new MqttError('ABORTED', 'connect aborted'))
-    const timer = timers.setTimeout(
-      () => fail(new MqttError('TIMEOUT', `no CONNACK from ${server.host} within ${options.connectTimeoutMs} ms`)),
-      options.connectTimeoutMs,
+    const limit = options.connectTimeoutMs
+    const timer = limit === 0 ? undefined : timers.setTimeout(
+      () => fail(new MqttError('TIMEOUT', `no CONNACK from ${server.host} within ${limit} ms`)),
+      limit,
     )
     ctx.cancel.onCancel(onAbort)
 
@@ -126,7 +127,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         const accept = (): void => {
           if (settled) return
           settled = true
-          timers.clearTimeout(timer)
+          if (timer !== undefined) timers.clearTimeout(timer)
           ctx.cancel.onCancel(undefined)
           resolve({ conn: conn!, connack: p, server, version, early, adopt: (h) => { current = h } })
         }

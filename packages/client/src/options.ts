@@ -38,7 +38,7 @@ export interface ClientOptions {
   will?: WillOptions
   /** Seconds between control packets; 0 turns keepalive off [60]. */
   keepalive?: number
-  /** Time for one connection attempt: transport plus CONNACK, in ms [30 000]. */
+  /** Time for one connection attempt: transport plus CONNACK, in ms; 0 waits without limit [30 000]. */
   connectTimeoutMs?: number
   /** TLS options for `mqtts:` servers. */
   tls?: TlsOptions
@@ -154,6 +154,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${String(s)}`, { cause })
     }
   })
+  const timeLimit = (v: number | undefined, def: number, name: string): number => {
+    if (v === undefined) return def
+    if (!Number.isInteger(v) || v < 0) throw invalid(`${name} must be 0 (no limit) or a positive integer of milliseconds`)
+    return v
+  }
   const positive = (v: number | undefined, def: number, name: string): number => {
     if (v === undefined) return def
     if (!Number.isInteger(v) || v < 1) throw invalid(`${name} must be a positive integer`)
@@ -168,7 +173,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     clientId,
     clean,
     keepalive,
-    connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+    connectTimeoutMs: timeLimit(options.connectTimeoutMs, 30_000, 'connectTimeoutMs'),
     orderMatters: options.orderMatters ?? true,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),

@@ -116,6 +116,12 @@ describe('options refused at the call', () => {
     expect(() => createClient({ will: { topic: 'a', payload: 'x', qos: 3 as 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_QOS' }))
     expect(() => createClient({ protocolVersion: 6 as 4 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
+
+  it('refuses a connectTimeoutMs that is negative or not a whole number of milliseconds', () => {
+    for (const connectTimeoutMs of [-1, 1.5, Number.NaN, Infinity]) {
+      expect(() => createClient({ connectTimeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    }
+  })
 })
 
 describe('servers', () => {
@@ -162,6 +168,23 @@ describe('servers', () => {
       const client = createClient({ servers: [silent.url], clientId: uniqueId(), reconnect: false })
       const connecting = client.connect()
       const { closed } = await silent.accepted
+      client.destroy()
+      await expect(connecting).rejects.toMatchObject({ code: 'ABORTED' })
+      await closed
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('connectTimeoutMs 0 waits without limit (the attempt ends only by destroy())', async () => {
+    const silent = await silentTlsServer()
+    try {
+      const client = createClient({ servers: [silent.url], clientId: uniqueId(), reconnect: false, connectTimeoutMs: 0 })
+      const connecting = client.connect()
+      const { closed } = await silent.accepted
+      // Still connecting after a full turn of timers: a 0 ms limit would have failed it by now.
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      expect(client.connected).toBe(false)
       client.destroy()
       await expect(connecting).rejects.toMatchObject({ code: 'ABORTED' })
       await closed
