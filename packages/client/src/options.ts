@@ -174,6 +174,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     clean,
     keepalive,
     connectTimeoutMs: timeLimit(options.connectTimeoutMs, 30_000, 'connectTimeoutMs'),
+    writeTimeoutMs: timeLimit(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
+    pingTimeoutMs: options.pingTimeoutMs === undefined ? undefined : positive(options.pingTimeoutMs, 0, 'pingTimeoutMs'),
     orderMatters: options.orderMatters ?? true,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),

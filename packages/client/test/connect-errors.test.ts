@@ -117,10 +117,15 @@ describe('options refused at the call', () => {
     expect(() => createClient({ protocolVersion: 6 as 4 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
 
-  it('refuses a connectTimeoutMs that is negative or not a whole number of milliseconds', () => {
-    for (const connectTimeoutMs of [-1, 1.5, Number.NaN, Infinity]) {
-      expect(() => createClient({ connectTimeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  it('refuses time limits that are negative or not a whole number of milliseconds', () => {
+    for (const ms of [-1, 1.5, Number.NaN, Infinity]) {
+      expect(() => createClient({ connectTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+      expect(() => createClient({ writeTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+      expect(() => createClient({ pingTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     }
+    // A ping timeout of 0 would lose every connection at its first PINGREQ.
+    expect(() => createClient({ pingTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(createClient({ connectTimeoutMs: 0, writeTimeoutMs: 0, pingTimeoutMs: 500 }).options).toMatchObject({ connectTimeoutMs: 0, pingTimeoutMs: 500 })
   })
 })
 
