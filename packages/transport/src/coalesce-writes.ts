@@ -14,14 +14,21 @@ export interface Corkable {
 /** Runs a callback later in the same turn of the event loop (queueMicrotask, or Node's process.nextTick). */
 export type Defer = (fn: () => void) => void
 
+/** What a write goes through: `before` it (with its size) and `after` it (with write()'s result). */
+export interface TickCorker {
+  before(size: number): void
+  /** The result the writer should see: false only when the stream really holds a high-water mark. */
+  after(ok: boolean): boolean
+}
+
 /**
- * Returns a wrapper for every write (`size` bytes): the first write of a tick corks the stream and `defer`
+ * Returns the corker every write goes through: the first write of a tick corks the stream and `defer`
  * (default queueMicrotask) uncorks it after the tick, so the tick's writes leave together. A stream holds at
  * most one high-water mark that way: the held batch leaves whole before a write that would take it past,
  * and a write of a high-water mark or more leaves at once. A long synchronous run of writes (a publishing
  * loop) then reaches the peer while it runs, instead of when it ends.
  */
-export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): (size: number, write: () => boolean) => boolean {
+export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): TickCorker {
   let corked = false
   let scheduled = false
   const release = (): void => {
@@ -32,22 +39,24 @@ export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): (si
     scheduled = false
     if (corked) release()
   }
-  return (size, write) => {
-    const limit = stream.writableHighWaterMark
-    if (corked && stream.writableLength + size > limit) release()
-    if (!corked) {
+  return {
+    before(size) {
+      if (corked && stream.writableLength + size > stream.writableHighWaterMark) release()
+      if (corked) return
       corked = true
       stream.cork()
       if (!scheduled) {
         scheduled = true
         defer(endOfTick)
       }
-    }
-    const ok = write()
-    if (stream.writableLength < limit) return ok
-    release()
-    // What the stream could not pass on at once stays buffered: only then must the writer wait for 'drain'.
-    return stream.writableLength < limit
+    },
+    after(ok) {
+      const limit = stream.writableHighWaterMark
+      if (stream.writableLength < limit) return ok
+      release()
+      // What the stream could not pass on at once stays buffered: only then must the writer wait for 'drain'.
+      return stream.writableLength < limit
+    },
   }
 }
 
@@ -56,10 +65,11 @@ export function tickCorker(stream: Corkable, defer: Defer = queueMicrotask): (si
  * by wrapping its own `write` method; returns the same stream.
  */
 export function coalesceWrites<S extends Corkable & { write: (...args: any[]) => boolean }>(stream: S, defer?: Defer): S {
-  const coalesce = tickCorker(stream, defer)
+  const corker = tickCorker(stream, defer)
   const write = stream.write
-  stream.write = function coalescedWrite(this: S, ...args: unknown[]): boolean {
-    return coalesce((args[0] as { length?: number }).length ?? 0, () => write.apply(this, args))
+  stream.write = function coalescedWrite(this: S, chunk: { length?: number }, encoding?: unknown, callback?: unknown): boolean {
+    corker.before(chunk?.length ?? 0)
+    return corker.after(write.call(this, chunk, encoding, callback))
   } as S['write']
   return stream
 }

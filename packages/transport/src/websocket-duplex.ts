@@ -1,7 +1,7 @@
 // One adapter from a W3C WebSocket (the browser's, or `ws`'s class in Node) to a Duplex of bytes,
 // modelled on ws's lib/stream.js. Browser-safe: platform powers arrive as optional hooks.
 import { Duplex } from './readable-duplex.js'
-import { tickCorker } from './coalesce-writes.js'
+import { tickCorker, type TickCorker } from './coalesce-writes.js'
 import { TransportError } from './errors.js'
 import type { WebSocketLike } from './types.js'
 
@@ -55,7 +55,7 @@ export class WebSocketDuplex extends Duplex {
   /** The WebSocket underneath (for its `protocol`, or `bufferedAmount`). */
   readonly webSocket: WebSocketLike
   readonly #options: WebSocketDuplexOptions
-  readonly #coalesce: (size: number, write: () => boolean) => boolean
+  readonly #corker: TickCorker
   readonly #highWaterMark: number
   readonly #maxMergedFrame: number
   #paused = false
@@ -71,14 +71,15 @@ export class WebSocketDuplex extends Duplex {
     this.#options = options
     this.#highWaterMark = options.bufferedAmountHighWaterMark ?? 256 * 1024
     this.#maxMergedFrame = options.maxMergedFrameBytes ?? DEFAULT_MAX_MERGED_FRAME_BYTES
-    this.#coalesce = tickCorker(this)
+    this.#corker = tickCorker(this)
     ws.addEventListener('message', this.#onMessage)
     ws.addEventListener('close', this.#onClose)
     ws.addEventListener('error', this.#onError)
   }
 
   override write(chunk: any, encoding?: any, callback?: any): boolean {
-    return this.#coalesce((chunk as { length?: number }).length ?? 0, () => super.write(chunk, encoding, callback))
+    this.#corker.before((chunk as { length?: number }).length ?? 0)
+    return this.#corker.after(super.write(chunk, encoding, callback))
   }
 
   readonly #onMessage = (event: { data: unknown }): void => {
