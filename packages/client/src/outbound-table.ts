@@ -20,20 +20,40 @@ export interface Outbound {
   /** MQTT 5: the PUBREC reason (e.g. 0x10), reported when PUBCOMP completes the publish. */
   recReason: number | undefined
   promise: Promise<PublishResult>
-  resolve: (r: PublishResult) => void
-  reject: (e: Error) => void
+  resolve: (r: PublishResult | PromiseLike<PublishResult>) => void
+  reject(e: Error): void
+}
+
+/**
+ * An entry keeps only its promise's resolve function, and rejects by resolving with a rejected promise
+ * (which the promise adopts): the reject function is then garbage at once instead of held, ~60 B of each
+ * in-flight message (of ~480), for a path taken only when a publish fails.
+ */
+class OutboundEntry implements Outbound {
+  recReason: number | undefined = undefined
+  constructor(
+    public qos: QoS,
+    public topic: string | undefined,
+    public stage: Outbound['stage'],
+    public sent: boolean,
+    readonly promise: Promise<PublishResult>,
+    readonly resolve: (r: PublishResult | PromiseLike<PublishResult>) => void,
+  ) {}
+
+  reject(e: Error): void {
+    this.resolve(Promise.reject(e))
+  }
 }
 
 // One executor shared by every entry (it runs synchronously inside `new Promise`), so creating an entry
 // allocates no closure of its own: one per in-flight message adds up at 50k in flight.
-let lastResolve: (r: PublishResult) => void = () => {}
-let lastReject: (e: Error) => void = () => {}
-const capture = (res: (r: PublishResult) => void, rej: (e: Error) => void): void => { lastResolve = res; lastReject = rej }
+let lastResolve: (r: PublishResult | PromiseLike<PublishResult>) => void = () => {}
+const capture = (res: (r: PublishResult | PromiseLike<PublishResult>) => void): void => { lastResolve = res }
 
 /** A new entry with its own promise. */
 export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound['stage'], sent: boolean): Outbound {
   const promise = new Promise<PublishResult>(capture)
-  return { qos, topic, stage, sent, recReason: undefined, promise, resolve: lastResolve, reject: lastReject }
+  return new OutboundEntry(qos, topic, stage, sent, promise, lastResolve)
 }
 
 const OUT_KEYS: string[] = []
