@@ -63,8 +63,6 @@ export class WriteQueue {
   private entries: Entry[] = []
   private head = 0
   private group: Group | undefined
-  /** The last entry, while later publishes may still be appended to it. */
-  private tail: Entry | undefined
   /** Size of the next segment: doubles within a tick, up to SEGMENT_BYTES. */
   private segmentBytes = FIRST_SEGMENT_BYTES
   private scheduled = false
@@ -99,17 +97,15 @@ export class WriteQueue {
   publish(bytes: Uint8Array, packetId: number): void {
     this.publishes++
     const time = this.writeTimeoutMs ? Date.now() : 0
-    const tail = this.tail
+    const tail = this.last()
     // Joins the last entry when that is QoS 1/2 too and of the same millisecond (so expiry stays exact).
-    if (tail !== undefined && tail.id > 0 && tail.time === time && this.isLast(tail) && this.segmentFor(tail) && tail.end + bytes.length <= tail.bytes.length) {
+    if (tail !== undefined && tail.id > 0 && tail.time === time && this.segmentFor(tail) && tail.end + bytes.length <= tail.bytes.length) {
       tail.bytes.set(bytes, tail.end)
       ;(tail.ids ??= [tail.id]).push(packetId)
       this.grow(tail, bytes.length)
       return
     }
-    const entry: Entry = { bytes, end: bytes.length, time, id: packetId, count: 1, group: undefined, ids: undefined }
-    this.add(entry)
-    this.tail = entry
+    this.add({ bytes, end: bytes.length, time, id: packetId, count: 1, group: undefined, ids: undefined })
   }
 
   /** Queue an encoded QoS 0 publish; the promise (shared by the tick's QoS 0 publishes) settles when written. */
@@ -117,17 +113,15 @@ export class WriteQueue {
     const g = this.currentGroup()
     g.remaining++
     this.publishes++
-    const entry: Entry = { bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g, ids: undefined }
-    this.add(entry)
-    this.tail = entry
+    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g, ids: undefined })
     return g.promise
   }
 
   /** publishQos0() for a packet: encoded straight into the tick's segment when it follows another QoS 0 one. */
   publishQos0Packet(packet: PublishPacket, version: ProtocolVersion): Promise<PublishResult> {
     const g = this.currentGroup()
-    const tail = this.tail
-    if (tail !== undefined && tail.group === g && this.isLast(tail) && this.segmentFor(tail)) {
+    const tail = this.last()
+    if (tail !== undefined && tail.group === g && this.segmentFor(tail)) {
       const end = encodeInto(packet, version, tail.bytes, tail.end)
       if (end >= 0) {
         g.remaining++
@@ -139,9 +133,9 @@ export class WriteQueue {
     return this.publishQos0(encode(packet, version))
   }
 
-  /** True when `entry` is the last one queued (and the queue is open): later publishes may join it. */
-  private isLast(entry: Entry): boolean {
-    return !this.closed && this.entries[this.entries.length - 1] === entry
+  /** The last entry not yet handed to the transport (later publishes may join it), if the queue is open. */
+  private last(): Entry | undefined {
+    return this.closed || this.head === this.entries.length ? undefined : this.entries[this.entries.length - 1]
   }
 
   /** `n` more bytes holding one more publish were written into the segment of `tail`. */
@@ -202,7 +196,6 @@ export class WriteQueue {
     this.group?.reject(error)
     this.entries = []
     this.head = 0
-    this.tail = undefined
     this.publishes = 0
     return ids
   }
@@ -235,7 +228,6 @@ export class WriteQueue {
     this.scheduled = false
     this.pending = 0
     this.group = undefined
-    this.tail = undefined
     this.segmentBytes = FIRST_SEGMENT_BYTES
     const entries = this.entries
     while (this.writable && !this.closed && this.head < entries.length) {
@@ -316,7 +308,6 @@ export class WriteQueue {
     this.entries = kept
     this.head = 0
     this.group = undefined
-    this.tail = undefined
     if (ids.length > 0) this.host.expired(ids, error)
     if (next !== Infinity) this.timer = this.timers.setTimeout(this.onTimer, next + this.writeTimeoutMs - Date.now())
   }
