@@ -48,7 +48,7 @@ export class ConnectionSetup {
       servers: servers ?? reconnect?.servers.order(),
       buildConnect: (v) => this.buildConnect(v),
       mqtt5: v5(),
-      greets: options.transport === undefined,
+      builtInTransport: options.transport === undefined,
     })
   }
 

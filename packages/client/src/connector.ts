@@ -35,8 +35,11 @@ export interface AttemptContext {
   servers?: readonly URL[]
   /** MQTT 5 hooks: the AUTH exchange, CONNACK reasons and Server Reference redirects. */
   mqtt5?: Mqtt5Session<unknown>
-  /** The factory writes `TransportOptions.greeting` first thing (the built-in ones do; a custom one may not). */
-  greets?: boolean
+  /**
+   * The factory is @isomqtt/transport's: it writes `TransportOptions.greeting` first thing, reads only what
+   * TransportAbort offers of the signal, and needs no timer of its own. A custom factory may do none of that.
+   */
+  builtInTransport?: boolean
 }
 
 /** Most Server Reference redirects followed in one connect. */
@@ -86,7 +89,7 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
 function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion): Promise<Established> {
   const { options, timers, trace } = ctx
   return new Promise<Established>((resolve, reject) => {
-    const abort = ctx.greets ? new TransportAbort() : new AbortController()
+    const abort = ctx.builtInTransport ? new TransportAbort() : new AbortController()
     let conn: Connection | undefined
     let settled = false
     const early: Packet[] = []
@@ -154,7 +157,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
     // connection is up, and this side's setup overlaps the server's work instead of delaying the CONNECT.
     const packet = ctx.buildConnect(version)
     let greeting: Uint8Array | undefined
-    if (ctx.greets && !(packet instanceof Promise)) {
+    if (ctx.builtInTransport && !(packet instanceof Promise)) {
       try {
         greeting = encode(packet, version)
       } catch (err) {
@@ -165,7 +168,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
     ctx.factory(server, {
       // This attempt's timer covers the transport's handshakes too (and aborts them): the built-in
       // transports need no second one. A custom factory gets the limit, as its own guard.
-      connectTimeoutMs: ctx.greets ? 0 : options.connectTimeoutMs,
+      connectTimeoutMs: ctx.builtInTransport ? 0 : options.connectTimeoutMs,
       signal: abort.signal,
       tls: options.tls,
       protocolVersion: version,
