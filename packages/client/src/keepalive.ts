@@ -3,14 +3,7 @@
 import type { TimerHandle, TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
 
-/** What the pinger needs from the connection. */
-export interface KeepaliveHost {
-  /** Time of the last write and the last read (ms since epoch). */
-  readonly lastSent: number
-  readonly lastReceived: number
-  sendPingreq(): void
-  pingTimeout(): void
-}
+const PINGREQ = { type: 'pingreq' } as const
 
 /** One pinger per connection; one timer at a time, unref'ed, stopped with the connection. */
 export class Keepalive {
@@ -20,7 +13,8 @@ export class Keepalive {
   private readonly onTimer = (): void => this.check()
 
   constructor(
-    private readonly host: KeepaliveHost,
+    private readonly conn: PingableConnection,
+    private readonly onTimeout: () => void,
     private readonly keepaliveMs: number,
     private readonly pingTimeoutMs: number,
     private readonly timers: TimerSource,
@@ -51,14 +45,14 @@ export class Keepalive {
     this.timer = undefined
     if (this.stopped) return
     const now = Date.now()
-    const { lastSent, lastReceived } = this.host
+    const { lastSent, lastReceived } = this.conn
     if (this.pingSentAt !== 0) {
       if (lastReceived >= this.pingSentAt) {
         this.pingSentAt = 0
       } else if (now - this.pingSentAt >= this.pingTimeoutMs) {
         if (this.trace.on) this.trace.critical('pinger', `no packet within ${this.pingTimeoutMs} ms after PINGREQ`)
         this.stop()
-        this.host.pingTimeout()
+        this.onTimeout()
         return
       } else {
         this.schedule(this.pingSentAt + this.pingTimeoutMs - now)
@@ -69,7 +63,7 @@ export class Keepalive {
     if (idle >= this.keepaliveMs) {
       this.trace.debug('pinger', 'keepalive: sending PINGREQ')
       this.pingSentAt = now
-      this.host.sendPingreq()
+      this.conn.send(PINGREQ)
       this.schedule(this.pingTimeoutMs)
       return
     }
@@ -77,7 +71,7 @@ export class Keepalive {
   }
 }
 
-/** What keepaliveFor needs from a connection. */
+/** What the pinger needs from a connection: the times (ms since epoch) of its last write and last read. */
 export interface PingableConnection {
   readonly lastSent: number
   readonly lastReceived: number
@@ -89,12 +83,8 @@ export function keepaliveFor(
   conn: PingableConnection, keepaliveMs: number, pingTimeoutMs: number | undefined, timers: TimerSource, trace: Tracer, onTimeout: () => void,
 ): Keepalive {
   const keepalive = new Keepalive(
-    {
-      get lastSent() { return conn.lastSent },
-      get lastReceived() { return conn.lastReceived },
-      sendPingreq: () => conn.send({ type: 'pingreq' }),
-      pingTimeout: onTimeout,
-    },
+    conn,
+    onTimeout,
     keepaliveMs,
     // 0.4 x keepalive (at most Paho's 10 s): PINGREQ goes out at most one keepalive after the last byte, so a
     // stalled link is declared lost by 1.4 x keepalive, inside the promised 1.5 x even when timers run late.

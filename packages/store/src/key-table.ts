@@ -20,6 +20,20 @@ function idOf(key: string): number {
   return id <= MAX_ID ? id : -1
 }
 
+/**
+ * A number per client key, for tables indexed by it: the id for `o.<id>`, 65536 + id for `i.<id>`, -1 for
+ * any other key.
+ */
+export function clientSlot(key: string): number {
+  const id = idOf(key)
+  if (id <= 0) return -1
+  const c = key.charCodeAt(0)
+  return c === 111 /* o */ ? id : c === 105 /* i */ ? MAX_ID + 1 + id : -1
+}
+
+/** Slots clientSlot() gives out: 0..CLIENT_SLOTS-1. */
+export const CLIENT_SLOTS = 2 * (MAX_ID + 1)
+
 /** A Map<string, T> for store entries, fast for the client's keys. */
 export class KeyTable<T> {
   private readonly clock: SequenceClock = { seq: 0 }

@@ -1,9 +1,11 @@
 // The default store: packets in a KeyTable (a Map, with arrays for the client's keys), whose first-put order
-// is the replay order.
+// is the replay order. Without a transform, the client's packets (`o.<id>`, `i.<id>`) are copied into a
+// PacketArena instead of each being kept as its own Uint8Array.
 // put() and del() sit on the client's QoS 1/2 hot path (one of each per message), so without a transform
 // they do their work synchronously and return one shared settled promise: no async frame, no allocation.
 
-import { KeyTable } from './key-table.js'
+import { clientSlot, CLIENT_SLOTS, KeyTable } from './key-table.js'
+import { PacketArena } from './packet-arena.js'
 import { checkKey, checkPacket, decodeStored, encodeStored, Lifecycle, Quota } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
 
@@ -11,7 +13,8 @@ import type { Store, StoreOptions, StoreTransform } from './types.js'
 export interface MemoryStoreOptions extends StoreOptions {
   /**
    * The caller hands each put() buffer over and never changes it afterwards, so it is kept as given instead
-   * of copied (the client's own default store: encoded packets are never written to again). Default false.
+   * of copied. Default false. The client's keys (`o.<id>`, `i.<id>`) are copied into a shared arena either
+   * way, which costs less memory than keeping each buffer.
    */
   adopt?: boolean
 }
@@ -23,17 +26,18 @@ interface TransformedEntry {
   data: Uint8Array | Promise<Uint8Array>
 }
 
-/** Without a transform an entry is the packet's bytes themselves. */
-type MemoryEntry = Uint8Array | TransformedEntry
+/** Marks a client key whose bytes are in the arena (one shared value: nothing allocated per packet). */
+const PACKED: unique symbol = Symbol('packed')
+
+/** Without a transform an entry is the packet's bytes themselves, or PACKED for a client key. */
+type MemoryEntry = Uint8Array | TransformedEntry | typeof PACKED
 
 const DONE: Promise<void> = Promise.resolve()
-
-const sizeOf = (entry: MemoryEntry | undefined): number | undefined =>
-  entry === undefined ? undefined : entry instanceof Uint8Array ? entry.length : entry.size
 
 /** Keeps packets in memory, in first-put order; the contents survive close() and open() of the same instance. */
 export class MemoryStore implements Store {
   private readonly entries = new KeyTable<MemoryEntry>()
+  private readonly arena = new PacketArena(CLIENT_SLOTS)
   private readonly life = new Lifecycle()
   private readonly quota: Quota
   private readonly transform: StoreTransform | undefined
@@ -60,7 +64,7 @@ export class MemoryStore implements Store {
       this.life.check()
       checkKey(key)
       checkPacket(packet)
-      const previous = sizeOf(this.entries.get(key))
+      const previous = this.sizeOf(key)
       this.quota.reserve(previous, packet.length)
       return this.putTransformed(key, packet, previous)
     } catch (err) {
@@ -77,10 +81,23 @@ export class MemoryStore implements Store {
     this.life.check()
     checkKey(key)
     checkPacket(packet)
-    if (!this.unlimited) this.quota.reserve(sizeOf(this.entries.get(key)), packet.length)
-    // the copy keeps the store's bytes apart from a buffer the caller may reuse
-    this.entries.set(key, this.adopt ? packet : packet.slice())
+    if (!this.unlimited) this.quota.reserve(this.sizeOf(key), packet.length)
+    const slot = clientSlot(key)
+    if (slot >= 0) {
+      this.arena.put(slot, packet)
+      this.entries.set(key, PACKED)
+    } else {
+      // the copy keeps the store's bytes apart from a buffer the caller may reuse
+      this.entries.set(key, this.adopt ? packet : packet.slice())
+    }
     return true
+  }
+
+  private sizeOf(key: string): number | undefined {
+    const entry = this.entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry === PACKED) return this.arena.sizeOf(clientSlot(key))
+    return entry instanceof Uint8Array ? entry.length : entry.size
   }
 
   private async putTransformed(key: string, packet: Uint8Array, previousSize: number | undefined): Promise<void> {
@@ -113,6 +130,7 @@ export class MemoryStore implements Store {
     checkKey(key)
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
+    if (entry === PACKED) return this.arena.view(clientSlot(key))!.slice()
     if (entry instanceof Uint8Array) return entry.slice()
     return decodeStored(this.transform, await entry.data)
   }
@@ -142,14 +160,11 @@ export class MemoryStore implements Store {
   delNow(key: string): boolean {
     this.life.check()
     checkKey(key)
-    if (this.unlimited) {
-      this.entries.delete(key)
-      return true
-    }
-    const entry = this.entries.get(key)
-    if (entry === undefined) return true
+    const size = this.unlimited ? 0 : this.sizeOf(key)
     this.entries.delete(key)
-    this.quota.release(undefined, sizeOf(entry)!)
+    const slot = clientSlot(key)
+    if (slot >= 0) this.arena.delete(slot)
+    if (!this.unlimited && size !== undefined) this.quota.release(undefined, size)
     return true
   }
 
@@ -157,6 +172,7 @@ export class MemoryStore implements Store {
   async reset(): Promise<void> {
     this.life.check()
     this.entries.clear()
+    this.arena.clear()
     this.quota.clear()
   }
 
@@ -165,7 +181,7 @@ export class MemoryStore implements Store {
     return this.life.close(async () => {
       const pending: Array<Promise<Uint8Array>> = []
       for (const entry of this.entries.values()) {
-        if (!(entry instanceof Uint8Array) && entry.data instanceof Promise) pending.push(entry.data)
+        if (entry !== PACKED && !(entry instanceof Uint8Array) && entry.data instanceof Promise) pending.push(entry.data)
       }
       await Promise.allSettled(pending)
     })
