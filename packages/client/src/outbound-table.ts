@@ -12,8 +12,8 @@ import type { Tracer } from './trace.js'
 
 /** One outbound QoS 1/2 message. */
 export interface Outbound {
-  qos: QoS
-  topic: string | undefined
+  readonly qos: QoS
+  readonly topic: string | undefined
   stage: 'publish' | 'pubrel'
   /** Handed to a connection at least once (a resend sets DUP; a clean session cannot resend it at QoS 2). */
   sent: boolean
@@ -27,23 +27,59 @@ export interface Outbound {
 /**
  * An entry keeps only its promise's resolve function, and rejects by resolving with a rejected promise
  * (which the promise adopts): the reject function is then garbage at once instead of held, ~60 B of each
- * in-flight message (of ~480), for a path taken only when a publish fails.
+ * in-flight message, for a path taken only when a publish fails. QoS, stage, `sent` and the PUBREC reason
+ * share one number, which takes the entry from 80 to 56 B.
  */
 class OutboundEntry implements Outbound {
-  recReason: number | undefined = undefined
+  /** Bits 0-1 QoS, bit 2 the pubrel stage, bit 3 sent, bits 4+ the PUBREC reason + 1 (0: none). */
+  private bits: number
   constructor(
-    public qos: QoS,
-    public topic: string | undefined,
-    public stage: Outbound['stage'],
-    public sent: boolean,
+    qos: QoS,
+    readonly topic: string | undefined,
+    stage: Outbound['stage'],
+    sent: boolean,
     readonly promise: Promise<PublishResult>,
     readonly resolve: (r: PublishResult | PromiseLike<PublishResult>) => void,
-  ) {}
+  ) {
+    this.bits = qos | (stage === 'pubrel' ? STAGE_PUBREL : 0) | (sent ? SENT : 0)
+  }
+
+  get qos(): QoS {
+    return (this.bits & 3) as QoS
+  }
+
+  get stage(): Outbound['stage'] {
+    return this.bits & STAGE_PUBREL ? 'pubrel' : 'publish'
+  }
+
+  set stage(stage: Outbound['stage']) {
+    this.bits = stage === 'pubrel' ? this.bits | STAGE_PUBREL : this.bits & ~STAGE_PUBREL
+  }
+
+  get sent(): boolean {
+    return (this.bits & SENT) !== 0
+  }
+
+  set sent(sent: boolean) {
+    this.bits = sent ? this.bits | SENT : this.bits & ~SENT
+  }
+
+  get recReason(): number | undefined {
+    const r = this.bits >> 4
+    return r === 0 ? undefined : r - 1
+  }
+
+  set recReason(reason: number | undefined) {
+    this.bits = (this.bits & 15) | (reason === undefined ? 0 : (reason + 1) << 4)
+  }
 
   reject(e: Error): void {
     this.resolve(Promise.reject(e))
   }
 }
+
+const STAGE_PUBREL = 4
+const SENT = 8
 
 // One executor shared by every entry (it runs synchronously inside `new Promise`), so creating an entry
 // allocates no closure of its own: one per in-flight message adds up at 50k in flight.
