@@ -4,9 +4,12 @@
 import { MalformedPacketError } from './errors.js'
 import { readUtf8 } from './utf8.js'
 
+/** Shared until the first packet: a typed array costs a backing store even when empty. */
+const NOTHING = new Uint8Array(0)
+
 /** Reads MQTT data types (MQTT 5 §1.5) from `buf[pos, end)`. */
 export class ByteReader {
-  buf: Uint8Array = new Uint8Array(0)
+  buf: Uint8Array = NOTHING
   pos = 0
   end = 0
 

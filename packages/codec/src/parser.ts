@@ -33,7 +33,8 @@ export class Parser {
   /** Largest whole packet accepted. */
   maxPacketSize: number
   private readonly reader = new ByteReader()
-  private readonly head = new Uint8Array(5)
+  /** A fixed header split across chunks (allocated when one first is: most connections never see one). */
+  private head: Uint8Array | undefined = undefined
   private headLen = 0
   private pending: Uint8Array | undefined = undefined
   private pendingPos = 0
@@ -127,7 +128,7 @@ export class Parser {
       }
       if (!done) {
         if (i === pos + 5) throw new MalformedPacketError('Remaining Length longer than 4 bytes [MQTT-1.5.5-1]')
-        this.head.set(chunk.subarray(pos, len))
+        ;(this.head ??= new Uint8Array(5)).set(chunk.subarray(pos, len))
         this.headLen = len - pos
         return
       }
@@ -149,7 +150,7 @@ export class Parser {
 
   /** Completes a fixed header cut short by the previous chunk; returns the chunk offset after it, or -1. */
   private finishHeader(chunk: Uint8Array): number {
-    const head = this.head
+    const head = this.head!
     let pos = 0
     while (pos < chunk.length) {
       const b = chunk[pos++]!

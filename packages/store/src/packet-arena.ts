@@ -10,6 +10,8 @@
 
 const CHUNK = 16 * 1024
 const BIG = CHUNK / 4
+/** Shared until the first put: a typed array costs a backing store even when empty. */
+const NONE = new Uint32Array(0)
 
 interface Chunk {
   readonly bytes: Uint8Array
@@ -22,8 +24,8 @@ interface Chunk {
 /** Packet bytes by slot number (0..maxSlots-1); a put copies, a get returns a view to copy before the next put. */
 export class PacketArena {
   private chunkOf: Array<Chunk | undefined> = []
-  private offsets = new Uint32Array(0)
-  private lengths = new Uint32Array(0)
+  private offsets = NONE
+  private lengths = NONE
   private current: Chunk | undefined
 
   constructor(private readonly maxSlots: number) {}
@@ -73,8 +75,8 @@ export class PacketArena {
   /** Forgets everything. */
   clear(): void {
     this.chunkOf = []
-    this.offsets = new Uint32Array(0)
-    this.lengths = new Uint32Array(0)
+    this.offsets = NONE
+    this.lengths = NONE
     this.current = undefined
   }
 
