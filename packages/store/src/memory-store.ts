@@ -96,7 +96,7 @@ export class MemoryStore implements Store {
   private sizeOf(key: string): number | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    if (entry === PACKED) return this.arena.sizeOf(clientSlot(key))
+    if (entry === PACKED) return this.arena.view(clientSlot(key))!.length
     return entry instanceof Uint8Array ? entry.length : entry.size
   }
 
