@@ -3,7 +3,7 @@
 // every figure is the median of the rounds with its min and max. BENCH_QUICK=1 (or --quick) for a short run;
 // --only=a,b runs some scenarios. Writes bench/results/e2e.{md,json,svg} and the README's table.
 import { spawn } from 'node:child_process'
-import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { readFile, writeFile, mkdir, rm } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -52,6 +52,8 @@ const TARGETS: Record<string, Target> = {
 
 async function bundleWorker(): Promise<string> {
   const outdir = here('./.build')
+  // Chunk names carry content hashes: without this every build would leave its old chunks behind.
+  await rm(outdir, { recursive: true, force: true })
   await build({
     entryPoints: [here('./worker.ts')],
     outdir,

@@ -25,17 +25,37 @@ const uniq = (): string => `bench/${process.pid}/${seq++}`
 const id = (): string => `b${process.pid}-${seq++}`
 const size = (ctx: ScenarioContext, full: number): number => (ctx.quick ? Math.ceil(full / 5) : full)
 
-/** Warm the JIT with a few publishes nobody counts. */
-async function warm(c: BenchConn): Promise<void> {
-  await c.planLoop(`warm/${process.pid}`, PAYLOAD, 2000)()
+const WARM = 2000
+
+/**
+ * Warm the JIT with publishes nobody counts, on the path the run measures (the same QoS and window), so every
+ * contender is measured in steady state rather than while its code is still being compiled.
+ */
+async function warm(c: BenchConn, qos: 0 | 1 | 2 = 0, window = WARM): Promise<void> {
+  const topic = `warm/${process.pid}`
+  await (qos === 0 ? c.planLoop(topic, PAYLOAD, WARM) : c.planWindow(topic, PAYLOAD, qos, WARM, Math.min(window, WARM)))()
 }
 
 /** Resolves when `n` messages arrived; the counter is what onMessage calls. */
 function counter(n: number): { onMessage: () => void; all: Promise<void> } {
-  let resolve!: () => void
-  const all = new Promise<void>((r) => { resolve = r })
+  const c = phases(0, n)
+  return { onMessage: c.onMessage, all: c.all }
+}
+
+/** A counter in two phases: `warmed` once the first `first` messages arrived, `all` after `n` more. */
+function phases(first: number, n: number): { onMessage: () => void; warmed: Promise<void>; all: Promise<void> } {
+  let warmedResolve!: () => void
+  let allResolve!: () => void
+  const warmed = new Promise<void>((r) => { warmedResolve = r })
+  const all = new Promise<void>((r) => { allResolve = r })
+  if (first === 0) warmedResolve()
   let count = 0
-  return { onMessage: () => { if (++count === n) resolve() }, all }
+  const onMessage = (): void => {
+    count++
+    if (count === first) warmedResolve()
+    if (count === first + n) allResolve()
+  }
+  return { onMessage, warmed, all }
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -68,7 +88,7 @@ function windowRun(qos: 1 | 2, full: number, window: number | undefined, ws = fa
   return async (ctx: ScenarioContext): Promise<Figures> => {
     const n = size(ctx, full)
     const c = await ctx.connect(ws ? ctx.wsUrl : ctx.url, id())
-    await warm(c)
+    await warm(c, qos, window)
     const ms = await timed(c.planWindow(uniq(), PAYLOAD, qos, n, window ?? n))
     await c.end()
     return { rate: rate(n, ms) }
@@ -81,10 +101,12 @@ function receiveRun(qos: 0 | 1, full: number) {
     const n = size(ctx, full)
     const topic = uniq()
     const c = await ctx.connect(ctx.url, id())
-    const got = counter(n)
+    const got = phases(WARM, n)
     await c.subscribe([topic], qos, got.onMessage)
     const pub = await connectRaw(ctx.url, id())
-    const run = qos === 0 ? pub.planLoop(topic, PAYLOAD, n) : pub.planWindow(topic, PAYLOAD, 1, n, n)
+    const plan = (count: number) => (qos === 0 ? pub.planLoop(topic, PAYLOAD, count) : pub.planWindow(topic, PAYLOAD, 1, count, count))
+    await Promise.all([plan(WARM)(), got.warmed])
+    const run = plan(n)
     const ms = await timed(async () => { await Promise.all([run(), got.all]) })
     await pub.end()
     await c.end()
@@ -99,7 +121,7 @@ function peerPublish(qos: 0 | 1, full: number) {
     const peer = await startInstantPeer()
     try {
       const c = await ctx.connect(peer.url, id())
-      await warm(c)
+      await warm(c, qos)
       const run = qos === 0 ? c.planLoop('p/t', PAYLOAD, n) : c.planWindow('p/t', PAYLOAD, 1, n, n)
       const ms = await timed(run)
       await c.end()
@@ -116,10 +138,11 @@ function peerReceive(qos: 0 | 1, full: number, subscriptions = 1) {
     const peer = await startInstantPeer()
     try {
       const c = await ctx.connect(peer.url, id())
-      const got = counter(n)
+      const got = phases(WARM, n)
       const filters = Array.from({ length: subscriptions }, (_, i) => (subscriptions === 1 ? 'p/#' : `d/${i}/+`))
       await c.subscribe(filters, qos, got.onMessage)
       const topic = subscriptions === 1 ? 'p/t' : `d/${subscriptions >> 1}/x`
+      await Promise.all([peer.feed(preencodedPublishes(topic, PAYLOAD, qos, WARM)), got.warmed])
       const chunks = preencodedPublishes(topic, PAYLOAD, qos, n)
       const ms = await timed(async () => { await Promise.all([peer.feed(chunks), got.all]) })
       await c.end()
