@@ -193,7 +193,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     await request()
   }
 
-  /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close. Always settles. */
+  /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close; settles once the server closed too (at most 1 s later). */
   disconnect(options: DisconnectOptions = {}): Promise<void> {
     return this.rt.disconnect(options.quiesceMs ?? 0, disconnectPacket(options))
   }

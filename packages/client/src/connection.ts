@@ -8,6 +8,12 @@ import type { Tracer } from './trace.js'
 import type { Transport } from './transport-types.js'
 import { WriteQueue } from './write-queue.js'
 
+/**
+ * How long disconnect() waits for the server to close the connection after DISCONNECT. Mosquitto on loopback
+ * takes well under a millisecond; a server that keeps it open only delays disconnect() by this much.
+ */
+const LINGER_MS = 1000
+
 /** What a Connection reports to its owner. */
 export interface ConnectionHandler {
   packet(packet: Packet): void
@@ -89,19 +95,39 @@ export class Connection {
     if (this.options.trace.verbose) this.options.trace.debug('net', `send ${describe(packet)}`)
   }
 
-  /** Close the transport: `graceful` ends it after queued bytes (after DISCONNECT), else destroys it. */
-  close(graceful: boolean, error?: Error): void {
-    if (this.ended) return
+  /**
+   * Close the transport: `graceful` ends it after queued bytes (after DISCONNECT), else destroys it. A graceful
+   * close returns when the transport has closed, which a server does once it has read DISCONNECT (or after
+   * LINGER_MS, for a server or custom transport that never says so); undefined when nothing was open.
+   */
+  close(graceful: boolean, error?: Error): Promise<void> | undefined {
+    if (this.ended) return undefined
     this.ended = true
     if (graceful) this.queue.flushAll()
     this.queue.close(error ?? new MqttError('CLOSED', 'the connection was closed'))
     this.detach()
+    const gone = graceful ? this.closedOrAfter(LINGER_MS) : undefined
     try {
       if (graceful) this.transport.end()
       else this.transport.destroy()
     } catch {
       // Closing a broken transport may throw; it is going away either way.
     }
+    return gone
+  }
+
+  /** Resolves on the transport's 'close', or after `ms` (the transport then goes on closing by itself). */
+  private closedOrAfter(ms: number): Promise<void> {
+    const { transport, options } = this
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        options.timers.clearTimeout(timer)
+        transport.removeListener('close', done)
+        resolve()
+      }
+      const timer = options.timers.setTimeout(done, ms)
+      transport.on('close', done)
+    })
   }
 
   private receive(chunk: Uint8Array): void {

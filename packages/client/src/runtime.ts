@@ -83,6 +83,8 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   /** Publishes msg.respond() answers (set by the client). */
   responder: Responder | undefined
   private disconnectPacket: DisconnectPacket | undefined
+  /** The graceful close of the last connection, until disconnect() has been answered. */
+  private closing: Promise<void> | undefined
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -163,7 +165,9 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       case 'closeTransport':
         this.abort?.cancel()
         this.abort = undefined
-        this.conn?.close(this.graceful)
+        // After DISCONNECT, disconnect() resolves once the server has closed the connection too, so a connect
+        // right after it does not meet the server (and this process) still tearing the old one down.
+        this.closing = this.conn?.close(this.graceful)
         this.conn = undefined
         this.graceful = false
         this.session.attach(undefined)
@@ -178,7 +182,10 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       case 'cancelReconnect': this.reconnect?.cancel(); break
       case 'emitClose': {
         this.reconnect?.cancel()
-        this.waiters.releaseDisconnects(this.storeLife.settled())
+        const closing = this.closing
+        this.closing = undefined
+        const settled = this.storeLife.settled()
+        this.waiters.releaseDisconnects(closing ? Promise.all([settled, closing]).then(() => undefined) : settled)
         this.host.emit('close')
         break
       }

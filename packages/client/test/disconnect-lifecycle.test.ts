@@ -1,9 +1,10 @@
 // disconnect() and destroy(): quiesce, DISCONNECT, always settling, no onConnectionLost, `connected` telling
 // the truth, and a disconnected client connecting again.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { connect, createClient, MqttError } from '../src/index.js'
+import { createTcpTransport } from '@isomqtt/transport'
+import { connect, createClient, MqttError, type Transport, type TransportFactory } from '../src/index.js'
 import { startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
-import { connectScripted, scripted } from './scripted-peer.js'
+import { accept, connectScripted, scripted } from './scripted-peer.js'
 
 let broker: Mosquitto
 beforeAll(async () => { broker = await startMosquitto() })
@@ -22,6 +23,42 @@ describe('disconnect and destroy', () => {
     await peer.whenClosed()
     expect(lost).not.toHaveBeenCalled()
   })
+
+  it('disconnect resolves once the broker has closed the connection (Mosquitto)', async () => {
+    // The built-in TCP transport, watched: did its socket close before disconnect() resolved?
+    let socketClosed = false
+    const watched: TransportFactory = async (url, options) => {
+      const t = await createTcpTransport(url, options)
+      t.on('close', () => { socketClosed = true })
+      return t
+    }
+    const client = await connect(broker.url, { clientId: uniqueId('linger'), transport: watched })
+    await client.disconnect()
+    expect(socketClosed).toBe(true)
+  })
+
+  it('disconnect still settles when the server keeps the connection open after DISCONNECT', async () => {
+    // A transport that never reports 'close' or 'end': like a server that ignores DISCONNECT.
+    const s = scripted()
+    const silent: TransportFactory = async (url, options) => {
+      const t = await s.transport(url, options)
+      const quiet: Transport = {
+        write: (chunk) => t.write(chunk),
+        end: () => t.end(),
+        destroy: (e) => t.destroy(e),
+        on: (event, fn) => (event === 'close' || event === 'end' ? quiet : t.on(event, fn)),
+        removeListener: (event, fn) => t.removeListener(event, fn),
+      }
+      return quiet
+    }
+    const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: silent })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    await client.disconnect()
+    await peer.expect('disconnect')
+    expect(client.connected).toBe(false)
+  }, 10_000)
 
   it('quiesce waits for an in-flight QoS 1 publish, then disconnects', async () => {
     const { client, peer } = await connectScripted()
