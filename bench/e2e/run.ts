@@ -16,7 +16,7 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 const args = process.argv.slice(2)
 const quick = process.env.BENCH_QUICK === '1' || args.includes('--quick')
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',')
-const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 5))
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 7))
 
 const UNITS: Record<string, [unit: string, higherIsBetter: boolean]> = {
   rate: ['msg/s', true], p50us: ['µs', false], p99us: ['µs', false], nsPerMessage: ['ns/msg', false],
