@@ -86,7 +86,7 @@ export class Connection {
   send(packet: Packet): void {
     if (this.ended) return
     if (this.options.trace.verbose) this.options.trace.debug('net', `send ${describe(packet)}`)
-    this.queue.control(encode(packet, this.options.version))
+    this.queue.controlPacket(packet, this.options.version)
   }
 
   /** The transport already wrote `packet` as its greeting (TransportOptions.greeting): trace it as sent. */

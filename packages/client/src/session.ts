@@ -199,7 +199,7 @@ export class Session {
 
   /** Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) publish; MQTT 5 may give a reason code. */
   acknowledge(qos: QoS, id: number, reasonCode?: number): void {
-    this.table.conn?.queue.control(encode({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id, reasonCode }, this.table.version))
+    this.table.conn?.queue.controlPacket({ type: qos === 1 ? 'puback' : 'pubrec', packetId: id, reasonCode }, this.table.version)
   }
 
   private onPubrel(id: number): void {

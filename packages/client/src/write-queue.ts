@@ -1,7 +1,7 @@
 // One outbound queue per connection. Packets queued in the same tick leave in one write; when the transport
 // is full the queue waits for one 'drain' (one waiter queue for everything, O(1) per packet); publishes not
 // handed over within writeTimeoutMs are dropped with TIMEOUT.
-import { encode, encodeInto, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
+import { encode, encodeInto, type Packet, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { QOS0_RESULT, type PublishResult } from './publish-result.js'
 import type { TimerHandle, TimerSource } from './timers.js'
@@ -43,6 +43,11 @@ const MAX_BATCH_BYTES = 256 * 1024
  */
 const SEGMENT_BYTES = 16 * 1024
 const FIRST_SEGMENT_BYTES = 1024
+/**
+ * Control packets that follow each other (mostly 4-byte acknowledgements: a PUBACK per QoS 1 message
+ * received, a PUBREL per QoS 2 one sent) share a smaller segment: a few per tick are the common case.
+ */
+const CONTROL_SEGMENT_BYTES = 256
 
 /**
  * Queued bytes that are written at once instead of at the end of the tick: a long synchronous publishing
@@ -88,9 +93,31 @@ export class WriteQueue {
     return this.publishes
   }
 
-  /** Queue a protocol packet (ack, ping, subscribe...). */
+  /** Queue a protocol packet (ack, ping, subscribe...): copied into the control segment before it when one is there. */
   control(bytes: Uint8Array): void {
+    const tail = this.last()
+    if (tail !== undefined && tail.id === CONTROL && this.segmentFor(tail, CONTROL_SEGMENT_BYTES) && tail.end + bytes.length <= tail.bytes.length) {
+      tail.bytes.set(bytes, tail.end)
+      tail.end += bytes.length
+      this.afterAdd(tail, bytes.length)
+      return
+    }
     this.add({ bytes, end: bytes.length, time: 0, id: CONTROL, count: 0, group: undefined, ids: undefined })
+  }
+
+  /** control() for a packet: encoded straight into the control segment before it when one is there. */
+  controlPacket(packet: Packet, version: ProtocolVersion): void {
+    const tail = this.last()
+    if (tail !== undefined && tail.id === CONTROL && this.segmentFor(tail, CONTROL_SEGMENT_BYTES)) {
+      const end = encodeInto(packet, version, tail.bytes, tail.end)
+      if (end >= 0) {
+        const n = end - tail.end
+        tail.end = end
+        this.afterAdd(tail, n)
+        return
+      }
+    }
+    this.control(encode(packet, version))
   }
 
   /** Queue a QoS 1/2 publish; it completes through the session, not here. */
@@ -145,12 +172,15 @@ export class WriteQueue {
     this.afterAdd(tail, n)
   }
 
-  /** Moves a tail still holding one publish in that publish's own buffer into a segment; false if too big. */
-  private segmentFor(tail: Entry): boolean {
-    if (tail.count > 1) return true
+  /**
+   * Moves a tail still holding one packet in that packet's own (exactly sized) buffer into a segment of at
+   * least `first` bytes; false if the packet is too big for one.
+   */
+  private segmentFor(tail: Entry, first = this.segmentBytes): boolean {
+    if (tail.count > 1 || tail.end < tail.bytes.length) return true
     if (tail.end > SEGMENT_BYTES >> 2) return false
-    const size = Math.min(SEGMENT_BYTES, Math.max(this.segmentBytes, tail.end * 4))
-    this.segmentBytes = Math.min(SEGMENT_BYTES, size * 2)
+    const size = Math.min(SEGMENT_BYTES, Math.max(first, tail.end * 4))
+    this.segmentBytes = Math.min(SEGMENT_BYTES, Math.max(this.segmentBytes, size * 2))
     const segment = new Uint8Array(size)
     segment.set(tail.bytes.subarray(0, tail.end))
     tail.bytes = segment

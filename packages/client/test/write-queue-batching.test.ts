@@ -70,6 +70,31 @@ describe('write queue batching', () => {
     expect(q.queuedPublishes).toBe(0)
   })
 
+  it('packs a run of acknowledgements (bytes or packets, 3.1.1 or 5) into shared segments, in call order', async () => {
+    const { host, writes } = fakeHost()
+    const q = new WriteQueue(host, manualTimers().timers, undefined)
+    const expected: Uint8Array[] = []
+    // Enough 4-byte acks to fill several control segments, with a larger packet and a publish in between.
+    for (let id = 1; id <= 200; id++) {
+      if (id % 3 === 0) { q.control(puback(id)); expected.push(puback(id)) }
+      else {
+        q.controlPacket({ type: id % 2 ? 'pubrec' : 'pubcomp', packetId: id }, 5)
+        expected.push(encode({ type: id % 2 ? 'pubrec' : 'pubcomp', packetId: id }, 5))
+      }
+      if (id === 100) {
+        const sub = encode({ type: 'subscribe', packetId: 9, subscriptions: [{ filter: 'x/'.repeat(200), qos: 1 }] }, 4)
+        q.control(sub); expected.push(sub)
+        const qos1 = encode({ ...publish('q/1', 1), qos: 1, packetId: 1000 }, 4)
+        q.publish(qos1, 1000); expected.push(qos1)
+      }
+    }
+    q.controlPacket({ type: 'puback', packetId: 7, reasonCode: 0x10 }, 5)
+    expected.push(encode({ type: 'puback', packetId: 7, reasonCode: 0x10 }, 5))
+    await tick()
+    expect(writes).toHaveLength(1)
+    expect(Array.from(writes[0]!)).toEqual(concat(expected))
+  })
+
   it('holds everything while the transport is full, then writes it all in order on drain', async () => {
     // QoS 0 and QoS 1 alternate in runs, so both kinds of shared segment fill, overflow and interleave.
     const { host, writes } = fakeHost()
