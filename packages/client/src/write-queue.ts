@@ -95,8 +95,8 @@ export class WriteQueue {
 
   /** Queue a protocol packet (ack, ping, subscribe...): copied into the control segment before it when one is there. */
   control(bytes: Uint8Array): void {
-    const tail = this.last()
-    if (tail !== undefined && tail.id === CONTROL && this.segmentFor(tail, CONTROL_SEGMENT_BYTES) && tail.end + bytes.length <= tail.bytes.length) {
+    const tail = this.controlSegment()
+    if (tail !== undefined && tail.end + bytes.length <= tail.bytes.length) {
       tail.bytes.set(bytes, tail.end)
       tail.end += bytes.length
       this.afterAdd(tail, bytes.length)
@@ -107,8 +107,8 @@ export class WriteQueue {
 
   /** control() for a packet: encoded straight into the control segment before it when one is there. */
   controlPacket(packet: Packet, version: ProtocolVersion): void {
-    const tail = this.last()
-    if (tail !== undefined && tail.id === CONTROL && this.segmentFor(tail, CONTROL_SEGMENT_BYTES)) {
+    const tail = this.controlSegment()
+    if (tail !== undefined) {
       const end = encodeInto(packet, version, tail.bytes, tail.end)
       if (end >= 0) {
         const n = end - tail.end
@@ -158,6 +158,12 @@ export class WriteQueue {
       }
     }
     return this.publishQos0(encode(packet, version))
+  }
+
+  /** The last entry when it holds control packets and is (or could become) a segment they may join. */
+  private controlSegment(): Entry | undefined {
+    const tail = this.last()
+    return tail !== undefined && tail.id === CONTROL && this.segmentFor(tail, CONTROL_SEGMENT_BYTES) ? tail : undefined
   }
 
   /** The last entry not yet handed to the transport (later publishes may join it), if the queue is open. */
