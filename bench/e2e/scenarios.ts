@@ -185,7 +185,7 @@ async function roundTrip(ctx: ScenarioContext): Promise<Figures> {
 
 async function connectLatency(ctx: ScenarioContext): Promise<Figures> {
   const n = ctx.quick ? 30 : 100
-  for (let i = 0; i < 5; i++) await (await ctx.connect(ctx.url, id())).end()
+  for (let i = 0; i < n; i++) await (await ctx.connect(ctx.url, id())).end()
   const times = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     const t0 = performance.now()
