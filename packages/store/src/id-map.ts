@@ -8,7 +8,10 @@ export interface SequenceClock {
   seq: number
 }
 
-/** Map<number, T> for packet ids 1..65535 (values are never undefined); iterates in insertion order. */
+/**
+ * Map<number, T> for small non-negative integer keys such as packet ids (values are never undefined); iterates
+ * in insertion order.
+ */
 export class IdMap<T> implements Iterable<[number, T]> {
   private values: Array<T | undefined> = []
   private seqs: number[] = []

@@ -1,8 +1,9 @@
 // The MemoryStore's key table, with a Map's semantics (first-put order kept by keys(); a put to a present key
-// keeps its place). The client's keys, `o.<id>` and `i.<id>` with a packet id 1..65535, live in IdMaps: a put
+// keeps its place). The client's keys, `o.<id>` and `i.<id>` with a packet id 1..65535, live in an IdMap
+// indexed by clientSlot(): a put
 // and a delete per QoS 1/2 message are then array writes, where a Map of tens of thousands of in-flight
 // messages grows, rehashes and is rescanned by every young-generation GC (measured: a quarter of a
-// 50k-in-flight QoS 1 run). Any other key goes to a Map. All share one sequence, so keys() merges them.
+// 50k-in-flight QoS 1 run). Any other key goes to a Map. Both share one sequence, so keys() merges them.
 import { IdMap, type SequenceClock } from './id-map.js'
 
 const MAX_ID = 65535
@@ -34,38 +35,42 @@ export function clientSlot(key: string): number {
 /** Slots clientSlot() gives out: 0..CLIENT_SLOTS-1. */
 export const CLIENT_SLOTS = 2 * (MAX_ID + 1)
 
-/** A Map<string, T> for store entries, fast for the client's keys. */
+/** The key of a client slot (the inverse of clientSlot). */
+const keyOf = (slot: number): string => (slot > MAX_ID ? `i.${slot - MAX_ID - 1}` : `o.${slot}`)
+
+/**
+ * A Map<string, T> for store entries, fast for the client's keys. The `...At` forms take the key's clientSlot()
+ * already worked out, so a caller that needs it too parses each key once.
+ */
 export class KeyTable<T> {
   private readonly clock: SequenceClock = { seq: 0 }
-  private readonly out = new IdMap<T>(this.clock)
-  private readonly inbound = new IdMap<T>(this.clock)
+  private readonly clients = new IdMap<T>(this.clock)
   private readonly other = new Map<string, { seq: number; value: T }>()
-
-  /** The IdMap for a client key whose id is `id` (> 0); undefined for any other key. */
-  private mapOf(key: string, id: number): IdMap<T> | undefined {
-    if (id <= 0) return undefined
-    const c = key.charCodeAt(0)
-    return c === 111 /* o */ ? this.out : c === 105 /* i */ ? this.inbound : undefined
-  }
 
   /** Keys held. */
   get size(): number {
-    return this.out.size + this.inbound.size + this.other.size
+    return this.clients.size + this.other.size
   }
 
   /** The value under `key`. */
   get(key: string): T | undefined {
-    const id = idOf(key)
-    const map = this.mapOf(key, id)
-    return map ? map.get(id) : this.other.get(key)?.value
+    return this.getAt(key, clientSlot(key))
+  }
+
+  /** get() for a key whose clientSlot() is `slot`. */
+  getAt(key: string, slot: number): T | undefined {
+    return slot >= 0 ? this.clients.get(slot) : this.other.get(key)?.value
   }
 
   /** Sets `key`; a new key goes last in first-put order. */
   set(key: string, value: T): void {
-    const id = idOf(key)
-    const map = this.mapOf(key, id)
-    if (map) {
-      map.set(id, value)
+    this.setAt(key, clientSlot(key), value)
+  }
+
+  /** set() for a key whose clientSlot() is `slot`. */
+  setAt(key: string, slot: number, value: T): void {
+    if (slot >= 0) {
+      this.clients.set(slot, value)
       return
     }
     const held = this.other.get(key)
@@ -75,19 +80,21 @@ export class KeyTable<T> {
 
   /** Removes `key`. */
   delete(key: string): void {
-    const id = idOf(key)
-    const map = this.mapOf(key, id)
-    if (map) map.delete(id)
+    this.deleteAt(key, clientSlot(key))
+  }
+
+  /** delete() for a key whose clientSlot() is `slot`. */
+  deleteAt(key: string, slot: number): void {
+    if (slot >= 0) this.clients.delete(slot)
     else this.other.delete(key)
   }
 
   /** Every key in first-put order. */
   keys(): string[] {
-    if (this.out.size + this.inbound.size === 0) return [...this.other.keys()]
+    if (this.clients.size === 0) return [...this.other.keys()]
     const all: Array<[number, string]> = []
     for (const [key, { seq }] of this.other) all.push([seq, key])
-    for (const [seq, id] of this.out.ordered()) all.push([seq, `o.${id}`])
-    for (const [seq, id] of this.inbound.ordered()) all.push([seq, `i.${id}`])
+    for (const [seq, slot] of this.clients.ordered()) all.push([seq, keyOf(slot)])
     return all.sort((a, b) => a[0] - b[0]).map((e) => e[1])
   }
 
@@ -95,15 +102,13 @@ export class KeyTable<T> {
   values(): T[] {
     const all: T[] = []
     for (const { value } of this.other.values()) all.push(value)
-    for (const [, value] of this.out) all.push(value)
-    for (const [, value] of this.inbound) all.push(value)
+    for (const [, value] of this.clients) all.push(value)
     return all
   }
 
   /** Removes every key. */
   clear(): void {
-    this.out.clear()
-    this.inbound.clear()
+    this.clients.clear()
     this.other.clear()
   }
 }

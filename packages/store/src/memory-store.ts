@@ -64,7 +64,7 @@ export class MemoryStore implements Store {
       this.life.check()
       checkKey(key)
       checkPacket(packet)
-      const previous = this.sizeOf(key)
+      const previous = this.sizeOf(key, clientSlot(key))
       this.quota.reserve(previous, packet.length)
       return this.putTransformed(key, packet, previous)
     } catch (err) {
@@ -81,11 +81,11 @@ export class MemoryStore implements Store {
     this.life.check()
     checkKey(key)
     checkPacket(packet)
-    if (!this.unlimited) this.quota.reserve(this.sizeOf(key), packet.length)
     const slot = clientSlot(key)
+    if (!this.unlimited) this.quota.reserve(this.sizeOf(key, slot), packet.length)
     if (slot >= 0) {
       this.arena.put(slot, packet)
-      this.entries.set(key, PACKED)
+      this.entries.setAt(key, slot, PACKED)
     } else {
       // the copy keeps the store's bytes apart from a buffer the caller may reuse
       this.entries.set(key, this.adopt ? packet : packet.slice())
@@ -93,10 +93,11 @@ export class MemoryStore implements Store {
     return true
   }
 
-  private sizeOf(key: string): number | undefined {
-    const entry = this.entries.get(key)
+  /** The size of what `key` (whose clientSlot() is `slot`) holds, as the quota counts it. */
+  private sizeOf(key: string, slot: number): number | undefined {
+    const entry = this.entries.getAt(key, slot)
     if (entry === undefined) return undefined
-    if (entry === PACKED) return this.arena.view(clientSlot(key))!.length
+    if (entry === PACKED) return this.arena.view(slot)!.length
     return entry instanceof Uint8Array ? entry.length : entry.size
   }
 
@@ -128,9 +129,10 @@ export class MemoryStore implements Store {
   async get(key: string): Promise<Uint8Array | undefined> {
     this.life.check()
     checkKey(key)
-    const entry = this.entries.get(key)
+    const slot = clientSlot(key)
+    const entry = this.entries.getAt(key, slot)
     if (entry === undefined) return undefined
-    if (entry === PACKED) return this.arena.view(clientSlot(key))!.slice()
+    if (entry === PACKED) return this.arena.view(slot)!.slice()
     if (entry instanceof Uint8Array) return entry.slice()
     return decodeStored(this.transform, await entry.data)
   }
@@ -160,9 +162,9 @@ export class MemoryStore implements Store {
   delNow(key: string): boolean {
     this.life.check()
     checkKey(key)
-    const size = this.unlimited ? 0 : this.sizeOf(key)
-    this.entries.delete(key)
     const slot = clientSlot(key)
+    const size = this.unlimited ? 0 : this.sizeOf(key, slot)
+    this.entries.deleteAt(key, slot)
     if (slot >= 0) this.arena.delete(slot)
     if (!this.unlimited && size !== undefined) this.quota.release(undefined, size)
     return true
