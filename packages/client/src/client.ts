@@ -7,6 +7,7 @@ import {
   disconnectPacket, publishPacket, subscribeList, unsubscribeArguments,
   type DisconnectOptions, type PublishOptions, type SubscribeOptions, type UnsubscribeOptions,
 } from './call-arguments.js'
+import { openEarly, type EarlyTransport } from './early-transport.js'
 import { Emitter } from './emitter.js'
 import { clientClosed, MqttError, notConnected } from './errors.js'
 import { responseProperties, type Message } from './message.js'
@@ -51,9 +52,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   private readonly book: SubscriptionBook
   private requester: Requester | undefined
 
-  constructor(options: ClientOptions) {
+  /** `prepared` (@internal): connect()'s resolved options and the transport it opened already. */
+  constructor(options: ClientOptions, prepared?: { options: ResolvedOptions, early: EarlyTransport | undefined }) {
     super()
-    this.options = resolveOptions(options)
+    this.options = prepared?.options ?? resolveOptions(options)
+    const early = prepared?.early
     // Encoded packets are never written to after put(), so the default store keeps them without a copy.
     const store = this.options.store ?? new MemoryStore({ adopt: true })
     const router = new Router<Subscription>()
@@ -66,7 +69,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
       },
       // v5 is there only for MQTT 5 (loaded before its first connection).
       liveSubscriptions: () => this.book.live(this.rt.v5?.limits.subscriptionIdentifiersAvailable ?? false),
-    })
+    }, early)
     this.book = new SubscriptionBook(router, () => this.rt.v5?.subIds)
     this.rt.responder = (request, payload, o) => {
       const { topic, properties } = responseProperties(request, o.properties)
@@ -243,7 +246,11 @@ export function createClient(options: ClientOptions): MqttClient {
 /** Connect to a server (or the first of several that accepts) and resolve the connected client. */
 export async function connect(url: string | URL | Array<string | URL>, options: ClientOptions = {}): Promise<MqttClient> {
   const servers = [...(Array.isArray(url) ? url : [url]), ...(options.servers ?? [])]
-  const client = new MqttClient(Object.assign({}, options, { servers }))
+  const resolved = resolveOptions(Object.assign({}, options, { servers }))
+  const early = openEarly(resolved)
+  // The handshake and the CONNECT go first; the client is built while the server reads the CONNECT.
+  if (early) await early.upOrNextTurn()
+  const client = new MqttClient(resolved, { options: resolved, early })
   await client.connect()
   return client
 }

@@ -2,10 +2,10 @@
 // the options (and refreshed credentials, and MQTT 5 authentication data), and the keepalive starts
 // with the interval the server agreed to.
 import type { ConnackPacket, ConnectPacket, ProtocolVersion } from '@isomqtt/codec'
-import { openTransport } from '@isomqtt/transport'
 import type { AttemptCancel } from './attempt-cancel.js'
 import type { Connection } from './connection.js'
 import { attemptConnect, type Established } from './connector.js'
+import { defaultFactory, type EarlyTransport } from './early-transport.js'
 import { MqttError } from './errors.js'
 import { keepaliveFor, type Keepalive } from './keepalive.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
@@ -16,9 +16,6 @@ import type { StoreLifecycle } from './store-lifecycle.js'
 import type { Subscription } from './subscription.js'
 import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
-import type { Transport, TransportFactory } from './transport-types.js'
-
-const defaultFactory: TransportFactory = (url, options) => openTransport(url, options) as unknown as Promise<Transport>
 
 /** What a connection attempt needs from the runtime. */
 export interface SetupParts {
@@ -33,23 +30,39 @@ export interface SetupParts {
 
 /** Connection attempts and keepalive of one client. */
 export class ConnectionSetup {
+  /** The transport connect() opened before the client was built (early-transport.ts); the first attempt takes it. */
+  early: EarlyTransport | undefined
+
   constructor(private readonly parts: SetupParts) {}
 
   /** Open the store, then connect to the first of `servers` (default: the list in order) that accepts. */
   async attempt(cancel: AttemptCancel, servers: URL[] | undefined): Promise<Established> {
     const { options, timers, trace, v5, reconnect, storeLife } = this.parts
-    await storeLife.open()
-    return attemptConnect({
-      options,
-      factory: options.transport ?? defaultFactory,
-      timers,
-      trace,
-      cancel,
-      servers: servers ?? reconnect?.servers.order(),
-      buildConnect: (v) => this.buildConnect(v),
-      mqtt5: v5(),
-      builtInTransport: options.transport === undefined,
-    })
+    const early = this.early
+    this.early = undefined
+    try {
+      await storeLife.open()
+      return await attemptConnect({
+        options,
+        factory: options.transport ?? defaultFactory,
+        timers,
+        trace,
+        cancel,
+        servers: servers ?? reconnect?.servers.order(),
+        buildConnect: (v) => this.buildConnect(v),
+        mqtt5: v5(),
+        builtInTransport: options.transport === undefined,
+        early,
+      })
+    } finally {
+      early?.release()
+    }
+  }
+
+  /** Close the early transport when no attempt will take it. */
+  dropEarly(): void {
+    this.early?.release()
+    this.early = undefined
   }
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */

@@ -3,6 +3,7 @@
 import { encode, type ConnackPacket, type ConnectPacket, type Packet, type ProtocolVersion } from '@isomqtt/codec'
 import { TransportAbort, type AttemptCancel } from './attempt-cancel.js'
 import { Connection, type ConnectionHandler } from './connection.js'
+import type { EarlyTransport } from './early-transport.js'
 import { connackError, errorText, MqttError } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import type { TimerSource } from './timers.js'
@@ -40,6 +41,8 @@ export interface AttemptContext {
    * TransportAbort offers of the signal, and needs no timer of its own. A custom factory may do none of that.
    */
   builtInTransport?: boolean
+  /** A transport already opening to the first server with its CONNECT (early-transport.ts). */
+  early?: EarlyTransport
 }
 
 /** Most Server Reference redirects followed in one connect. */
@@ -89,7 +92,8 @@ export async function attemptConnect(ctx: AttemptContext): Promise<Established> 
 function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion): Promise<Established> {
   const { options, timers, trace } = ctx
   return new Promise<Established>((resolve, reject) => {
-    const abort = ctx.builtInTransport ? new TransportAbort() : new AbortController()
+    const started = ctx.early?.take(server, version)
+    const abort = started?.abort ?? (ctx.builtInTransport ? new TransportAbort() : new AbortController())
     let conn: Connection | undefined
     let settled = false
     const early: Packet[] = []
@@ -155,9 +159,9 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
 
     // A CONNECT known before the transport opens is its greeting: the transport writes it the moment the
     // connection is up, and this side's setup overlaps the server's work instead of delaying the CONNECT.
-    const packet = ctx.buildConnect(version)
-    let greeting: Uint8Array | undefined
-    if (ctx.builtInTransport && !(packet instanceof Promise)) {
+    const packet = started ? started.packet : ctx.buildConnect(version)
+    let greeting = started?.greeting
+    if (!started && ctx.builtInTransport && !(packet instanceof Promise)) {
       try {
         greeting = encode(packet, version)
       } catch (err) {
@@ -165,7 +169,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         return
       }
     }
-    ctx.factory(server, {
+    const opening = started?.transport ?? ctx.factory(server, {
       // This attempt's timer covers the transport's handshakes too (and aborts them): the built-in
       // transports need no second one. A custom factory gets the limit, as its own guard.
       connectTimeoutMs: ctx.builtInTransport ? 0 : options.connectTimeoutMs,
@@ -173,7 +177,8 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       tls: options.tls,
       protocolVersion: version,
       greeting,
-    }).then(
+    })
+    opening.then(
       (transport) => {
         if (settled) { try { transport.destroy() } catch { /* gone */ } return }
         conn = new Connection(transport, relay, {

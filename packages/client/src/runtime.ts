@@ -11,6 +11,7 @@ import { ConnectionPackets, type ConnectionPacketsHost } from './connection-pack
 import { ConnectionSetup } from './connection-setup.js'
 import { ConnectionWait } from './connection-wait.js'
 import { discardSession } from './discard-session.js'
+import type { EarlyTransport } from './early-transport.js'
 import { clientClosed, MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
@@ -91,6 +92,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     store: Store,
     router: Router<Subscription>,
     private readonly host: RuntimeHost,
+    early?: EarlyTransport,
   ) {
     this.version = options.protocolVersion
     this.trace = new Tracer(options.trace)
@@ -116,6 +118,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
     })
     this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: () => this.v5, reconnect: this.reconnect, storeLife: this.storeLife })
+    this.setup.early = early
   }
 
   /** The live connection, if any. */
@@ -222,6 +225,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       for (const p of est.early) this.packets.packet(p)
       if (!est.conn.open && this.conn === est.conn) this.packets.closed(undefined)
     } catch (err) {
+      this.setup.dropEarly()
       if (this.abort === abort && !abort.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
         this.attemptServers = undefined

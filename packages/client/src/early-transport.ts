@@ -1,0 +1,71 @@
+// connect() opens the first server's transport before it builds the client: the client's construction and
+// the runtime's setup then overlap the TCP (or TLS, or WebSocket) handshake instead of delaying it, which is
+// most of what separates a client's connect latency from a raw socket's. Only where nothing may have to
+// happen before the server hears from us: the default store (a user's store may hold a lock or a session to
+// load first), the built-in transports, and no authenticator (its first step is async).
+import { encode, type ConnectPacket, type ProtocolVersion } from '@isomqtt/codec'
+import { openTransport } from '@isomqtt/transport'
+import { TransportAbort } from './attempt-cancel.js'
+import { buildConnectPacket, type ResolvedOptions } from './options.js'
+import type { Transport } from './transport-types.js'
+
+/** The built-in transports, the factory used when the options name none. */
+export const defaultFactory = (url: URL, options: Parameters<typeof openTransport>[1]): Promise<Transport> =>
+  openTransport(url, options) as unknown as Promise<Transport>
+
+/** A transport already opening to the first server, with its CONNECT as the greeting. */
+export class EarlyTransport {
+  /** Aborts the handshake (the transport reads only what TransportAbort offers). */
+  readonly abort = new TransportAbort()
+  readonly transport: Promise<Transport>
+  private taken = false
+
+  constructor(readonly server: URL, readonly version: ProtocolVersion, readonly packet: ConnectPacket, readonly greeting: Uint8Array, tls: ResolvedOptions['tls']) {
+    // The attempt's timer covers the handshake, as for a transport the attempt opens itself.
+    this.transport = defaultFactory(server, { connectTimeoutMs: 0, signal: this.abort.signal, tls, protocolVersion: version, greeting })
+    // Handled here as well: a failure before the attempt takes it is not an unhandled rejection.
+    this.transport.catch(() => {})
+  }
+
+  /**
+   * Resolves once the transport is up (its CONNECT written) or the event loop has turned once, whichever
+   * comes first: on loopback the handshake completes within that turn, and a slower one is not waited for.
+   */
+  upOrNextTurn(): Promise<unknown> {
+    return Promise.race([this.transport.catch(() => {}), new Promise<void>((resolve) => nextTurn(() => resolve()))])
+  }
+
+  /** Hand it to the attempt for `server` with `version`; undefined when it is for another one or taken. */
+  take(server: URL, version: ProtocolVersion): this | undefined {
+    if (this.taken || server !== this.server || version !== this.version) return undefined
+    this.taken = true
+    return this
+  }
+
+  /** Close it unless an attempt took it (the attempt was aborted first, or went elsewhere). */
+  release(): void {
+    if (this.taken) return
+    this.taken = true
+    this.abort.abort()
+    this.transport.then((t) => { try { t.destroy() } catch { /* gone */ } }, () => {})
+  }
+}
+
+/** Node's setImmediate runs after the loop's I/O phase; browsers (no setImmediate) get a task. */
+const nextTurn: (fn: () => void) => unknown =
+  (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate ?? ((fn) => setTimeout(fn, 0))
+
+/** Start the first server's transport now, when the options allow it (see the top of this file). */
+export function openEarly(options: ResolvedOptions): EarlyTransport | undefined {
+  const server = options.servers[0]
+  if (!server || options.store || options.transport || options.authenticator) return undefined
+  const version = options.protocolVersion
+  const packet = buildConnectPacket(options, version)
+  let greeting: Uint8Array
+  try {
+    greeting = encode(packet, version)
+  } catch {
+    return undefined // the attempt builds it again and reports why
+  }
+  return new EarlyTransport(server, version, packet, greeting, options.tls)
+}
