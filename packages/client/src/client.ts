@@ -245,7 +245,8 @@ export function createClient(options: ClientOptions): MqttClient {
 
 /** Connect to a server (or the first of several that accepts) and resolve the connected client. */
 export async function connect(url: string | URL | Array<string | URL>, options: ClientOptions = {}): Promise<MqttClient> {
-  const servers = [...(Array.isArray(url) ? url : [url]), ...(options.servers ?? [])]
+  const given = Array.isArray(url) ? url : [url]
+  const servers = options.servers ? given.concat(options.servers) : given
   const resolved = resolveOptions(Object.assign({}, options, { servers }))
   const early = openEarly(resolved)
   // The handshake and the CONNECT go first; the client is built while the server reads the CONNECT.

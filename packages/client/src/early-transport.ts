@@ -23,16 +23,19 @@ export class EarlyTransport {
   constructor(readonly server: URL, readonly version: ProtocolVersion, readonly packet: ConnectPacket, readonly greeting: Uint8Array, tls: ResolvedOptions['tls']) {
     // The attempt's timer covers the handshake, as for a transport the attempt opens itself.
     this.transport = defaultFactory(server, { connectTimeoutMs: 0, signal: this.abort.signal, tls, protocolVersion: version, greeting })
-    // Handled here as well: a failure before the attempt takes it is not an unhandled rejection.
-    this.transport.catch(() => {})
   }
 
   /**
-   * Resolves once the transport is up (its CONNECT written) or the event loop has turned once, whichever
+   * connect() awaits this before anything else, which also handles a failure before the attempt takes the
+   * transport (no unhandled rejection). Resolves once the transport is up (its CONNECT written) or the event loop has turned once, whichever
    * comes first: on loopback the handshake completes within that turn, and a slower one is not waited for.
    */
-  upOrNextTurn(): Promise<unknown> {
-    return Promise.race([this.transport.catch(() => {}), new Promise<void>((resolve) => nextTurn(() => resolve()))])
+  upOrNextTurn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => resolve()
+      this.transport.then(done, done)
+      nextTurn(done)
+    })
   }
 
   /** Hand it to the attempt for `server` with `version`; undefined when it is for another one or taken. */

@@ -188,6 +188,8 @@ export class ReconnectLoop {
   connected(server: URL): void {
     this.servers.succeeded(server)
     this.clearStable()
+    // A backoff still at its start has nothing to reset: no timer (the first connect, the common case).
+    if (this.backoff.attempts === 0) return
     this.stableTimer = this.timers.setTimeout(() => {
       this.stableTimer = undefined
       this.backoff.reset()

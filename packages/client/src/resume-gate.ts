@@ -26,23 +26,41 @@ export class ResumeGate {
     return true
   }
 
-  /** Run the resume; packets held meanwhile go to `deliver` afterwards, in arrival order, success or not. */
-  run(work: () => Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
+  /**
+   * Run the resume; packets held meanwhile go to `deliver` afterwards, in arrival order, success or not.
+   * A resume that finishes synchronously (nothing to replay) opens the gate at once.
+   */
+  run(work: () => ResumedReceipt[] | Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
     this.held = []
     this.done = false
-    this.pending = this.gated(work, deliver)
+    let result: ResumedReceipt[] | Promise<ResumedReceipt[]>
+    try {
+      result = work()
+    } catch (err) {
+      result = Promise.reject(err)
+    }
+    if (Array.isArray(result)) {
+      this.release(deliver)
+      this.pending = Promise.resolve(result)
+    } else {
+      this.pending = this.gated(result, deliver)
+    }
     return this.pending
   }
 
-  private async gated(work: () => Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
+  private async gated(work: Promise<ResumedReceipt[]>, deliver: (p: Packet) => void): Promise<ResumedReceipt[]> {
     try {
-      return await work()
+      return await work
     } finally {
-      this.done = true
-      const held = this.held ?? []
-      this.held = undefined
-      for (const p of held) deliver(p)
+      this.release(deliver)
     }
+  }
+
+  private release(deliver: (p: Packet) => void): void {
+    this.done = true
+    const held = this.held ?? []
+    this.held = undefined
+    for (const p of held) deliver(p)
   }
 
   /** The connection ended: the next one resumes again. */

@@ -242,10 +242,16 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   }
 
   /** Start the session on the new connection; new packets and publishes wait in the gate meanwhile. */
-  private async resume(sessionPresent: boolean): Promise<ResumedReceipt[]> {
+  private resume(sessionPresent: boolean): ResumedReceipt[] | Promise<ResumedReceipt[]> {
     // MQTT 5: a server without our session means ours is gone too [MQTT-3.2.2-5].
     const fresh = this.options.clean || (this.version === 5 && !sessionPresent)
-    const receipts = fresh ? await this.session.cleanStart() : await this.session.resume(sessionPresent)
+    const receipts = fresh ? this.session.cleanStart() : this.session.resume(sessionPresent)
+    // A clean start with nothing to replay (a new client's connect) finishes without a promise turn.
+    if (Array.isArray(receipts)) return this.started(sessionPresent, receipts)
+    return receipts.then((r) => this.started(sessionPresent, r))
+  }
+
+  private started(sessionPresent: boolean, receipts: ResumedReceipt[]): ResumedReceipt[] {
     this.inbound.sessionStarted(sessionPresent)
     // The server forgot our subscriptions: establish them again, before the queued publishes leave.
     if (!sessionPresent && this.conn) resubscribe(this.host.liveSubscriptions(), this.session, this.trace, (err) => this.reportError(err))

@@ -256,7 +256,7 @@ export class Session {
   }
 
   /** A clean session started on the attached connection (see store-replay.ts cleanStart). */
-  cleanStart(): Promise<ResumedReceipt[]> {
+  cleanStart(): ResumedReceipt[] | Promise<ResumedReceipt[]> {
     return cleanStart(this.table, this.inbound)
   }
 

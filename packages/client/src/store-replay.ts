@@ -12,7 +12,7 @@ import { readStoredSession } from './session-replay.js'
  * again without risking a duplicate: it fails with DISCARDED, unless PUBREC had arrived (the server
  * took it over), when it resolves. Everything else the store held is forgotten.
  */
-export async function cleanStart(table: OutboundTable, inbound: InboundQos2): Promise<ResumedReceipt[]> {
+export function cleanStart(table: OutboundTable, inbound: InboundQos2): ResumedReceipt[] | Promise<ResumedReceipt[]> {
   // Created only when needed: an Error captures a stack, and a clean start is part of every connect.
   let discarded: MqttError | undefined
   for (const [id, entry] of table.entries) {
@@ -21,12 +21,16 @@ export async function cleanStart(table: OutboundTable, inbound: InboundQos2): Pr
     if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
     else entry.reject(discarded ??= new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up'))
   }
-  // Nothing in memory and nothing stored (a fresh client: the common connect) leaves nothing to replay,
-  // and the store round trips below would only add to every connect's latency.
+  // Nothing in memory and nothing stored (a fresh client: the common connect) leaves nothing to replay:
+  // done at once, without the store round trips (and promise turns) that would add to every connect.
   if (table.entries.size === 0 && table.deferred.size === 0 && table.ctx.storeQueue.emptyNow()) {
     inbound.clear()
     return []
   }
+  return replayAfterClean(table, inbound)
+}
+
+async function replayAfterClean(table: OutboundTable, inbound: InboundQos2): Promise<ResumedReceipt[]> {
   const store = table.ctx.store
   await table.ctx.storeQueue.run(async () => {
     for (const key of await store.keys()) {
