@@ -55,7 +55,7 @@ async function bundleWorker(): Promise<string> {
   // Chunk names carry content hashes: without this every build would leave its old chunks behind.
   await rm(outdir, { recursive: true, force: true })
   await build({
-    entryPoints: [here('./worker.ts')],
+    entryPoints: [here('./worker.ts'), here('./subscriber-thread.ts')],
     outdir,
     bundle: true,
     splitting: true,

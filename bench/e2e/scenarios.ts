@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { BenchConn, ContenderName, Connector } from './contender.js'
 import { connectRaw } from './raw-contender.js'
 import { startInstantPeer } from './peer.js'
+import { startSubscriberThread } from './subscriber-thread.js'
 import { preencodedPublishes } from './wire.js'
 
 /** What a scenario gets. */
@@ -49,12 +50,6 @@ async function warm(c: BenchConn, qos: 0 | 1 | 2, window: number, count: number)
   await c.publishOne(topic, PAYLOAD, 1)
 }
 
-/** Resolves when `n` messages arrived; the counter is what onMessage calls. */
-function counter(n: number): { onMessage: () => void; all: Promise<void> } {
-  const c = phases(0, n)
-  return { onMessage: c.onMessage, all: c.all }
-}
-
 /** A counter in two phases: `warmed` once the first `first` messages arrived, `all` after `n` more. */
 function phases(first: number, n: number): { onMessage: () => void; warmed: Promise<void>; all: Promise<void> } {
   let warmedResolve!: () => void
@@ -79,18 +74,16 @@ async function timed(run: () => Promise<void>): Promise<number> {
 
 const rate = (n: number, ms: number): number => Math.round(n / (ms / 1000))
 
-/** Publishes measured until written, or until a neutral raw subscriber has them all. */
+/** Publishes measured until written, or until a neutral raw subscriber (in its own thread) has them all. */
 function publishRun(style: 'loop' | 'await', untilReceived: boolean, ws = false, warmUp: WarmUp = 'full') {
   return async (ctx: ScenarioContext): Promise<Figures> => {
     const n = size(ctx, 100_000)
     const topic = uniq()
     const c = await ctx.connect(ws ? ctx.wsUrl : ctx.url, id())
     await warm(c, 0, n, warmCount(warmUp, n))
-    const sub = untilReceived ? await connectRaw(ctx.url, id()) : undefined
-    const got = counter(n)
-    await sub?.subscribe([topic], 0, got.onMessage)
+    const sub = untilReceived ? await startSubscriberThread({ url: ctx.url, clientId: id(), topic, n }) : undefined
     const run = style === 'loop' ? c.planLoop(topic, PAYLOAD, n) : c.planAwaitEach(topic, PAYLOAD, n)
-    const ms = await timed(async () => { await run(); if (sub) await got.all })
+    const ms = await timed(async () => { await run(); if (sub) await sub.all })
     await c.end()
     await sub?.end()
     return { rate: rate(n, ms) }
