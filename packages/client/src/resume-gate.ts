@@ -56,6 +56,7 @@ export class ResumeGate {
     }
   }
 
+  /** The resume is over: packets that waited go to `deliver` in arrival order. */
   private release(deliver: (p: Packet) => void): void {
     this.done = true
     const held = this.held ?? []

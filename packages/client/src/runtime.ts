@@ -251,6 +251,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return receipts.then((r) => this.started(sessionPresent, r))
   }
 
+  /** The store's part of the resume is done: screen replays, subscribe again if needed, send what waited offline. */
   private started(sessionPresent: boolean, receipts: ResumedReceipt[]): ResumedReceipt[] {
     this.inbound.sessionStarted(sessionPresent)
     // The server forgot our subscriptions: establish them again, before the queued publishes leave.
