@@ -247,7 +247,7 @@ export function createClient(options: ClientOptions): MqttClient {
 export async function connect(url: string | URL | Array<string | URL>, options: ClientOptions = {}): Promise<MqttClient> {
   const given = Array.isArray(url) ? url : [url]
   const servers = options.servers ? given.concat(options.servers) : given
-  const resolved = resolveOptions(Object.assign({}, options, { servers }))
+  const resolved = resolveOptions(options, servers)
   const early = openEarly(resolved)
   // The handshake and the CONNECT go first; the client is built while the server reads the CONNECT.
   if (early) await early.upOrNextTurn()

@@ -24,7 +24,8 @@ export interface SetupParts {
   trace: Tracer
   /** The MQTT 5 state, once an MQTT 5 connect loaded it (before the attempt). */
   readonly v5: () => Mqtt5Session<Subscription> | undefined
-  reconnect: ReconnectLoop | undefined
+  /** The reconnect loop if one was made (its server order and refreshed credentials). */
+  reconnect: () => ReconnectLoop | undefined
   storeLife: StoreLifecycle
 }
 
@@ -48,7 +49,7 @@ export class ConnectionSetup {
         timers,
         trace,
         cancel,
-        servers: servers ?? reconnect?.servers.order(),
+        servers: servers ?? reconnect()?.servers.order(),
         buildConnect: (v) => this.buildConnect(v),
         mqtt5: v5(),
         builtInTransport: options.transport === undefined,
@@ -68,7 +69,7 @@ export class ConnectionSetup {
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
   buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
     const { options, reconnect } = this.parts
-    const packet = connectPacketFor(options, reconnect, version)
+    const packet = connectPacketFor(options, reconnect(), version)
     const v5 = version === 5 ? this.parts.v5() : undefined
     if (!v5?.auth) return packet
     return v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))

@@ -2,7 +2,7 @@
 // is retried, and the CONNECT credentials a beforeAttempt hook may have refreshed.
 import type { ConnectPacket, ProtocolVersion } from '@isomqtt/codec'
 import { buildConnectPacket, type ResolvedOptions } from './options.js'
-import { isRefusal, ReconnectLoop, type ReconnectHost } from './reconnect.js'
+import { isRefusal, ReconnectLoop, type ReconnectHost, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
 
@@ -13,8 +13,7 @@ export function createReconnect(options: ResolvedOptions, timers: TimerSource, t
 }
 
 /** Whether a failed attempt is followed by another: never after a refusal, unless asked. */
-export function retriesAfter(loop: ReconnectLoop | undefined, error: Error, reconnecting: boolean): boolean {
-  const r = loop?.options
+export function retriesAfter(r: ResolvedReconnectOptions | undefined, error: Error, reconnecting: boolean): boolean {
   if (!r || (isRefusal(error) && !r.retryOnRefused)) return false
   return reconnecting || r.retryInitialConnect
 }

@@ -71,7 +71,8 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   private readonly quiescer: Quiesce
   /** The server of the current (or last) connection. */
   server: URL | undefined
-  private readonly reconnect: ReconnectLoop | undefined
+  /** The reconnect loop, made when first needed (see reconnectLoop()). */
+  private loop: ReconnectLoop | undefined
   private readonly setup: ConnectionSetup
   private attemptServers: URL[] | undefined
   private previous: ConnectionState = 'idle'
@@ -109,16 +110,20 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     this.outbound.onOfflineDepth = (depth) => this.host.emit('offlineQueueDepth', depth)
     this.pending = { session: this.session, outbound: this.outbound, gate: this.gate, v5: () => this.v5, storeLife: this.storeLife, trace: this.trace, endSubscriptions: () => host.endSubscriptions() }
     this.session.onLateDeferred = () => { if (this.state === 'connected' && this.gate.resumed) this.outbound.flushOffline() }
-    this.reconnect = createReconnect(options, this.timers, this.trace, {
+    this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: () => this.v5, reconnect: () => this.loop, storeLife: this.storeLife })
+    this.setup.early = early
+  }
+
+  /** The reconnect loop (undefined when reconnecting is off), made on first need: most clients connect once. */
+  private reconnectLoop(): ReconnectLoop | undefined {
+    return (this.loop ??= createReconnect(this.options, this.timers, this.trace, {
       reconnecting: (info) => this.host.emit('reconnecting', info),
       attempt: (servers) => {
         this.attemptServers = servers
         this.run({ type: 'attemptReconnect' })
       },
       gaveUp: (error) => queueMicrotask(() => this.run({ type: 'connectFailed', error })),
-    })
-    this.setup = new ConnectionSetup({ options, timers: this.timers, trace: this.trace, v5: () => this.v5, reconnect: this.reconnect, storeLife: this.storeLife })
-    this.setup.early = early
+    }))
   }
 
   /** The live connection, if any. */
@@ -131,7 +136,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   /** Feed the lifecycle state machine an event and carry out the actions it asks for. */
   run(event: LifecycleEvent): void {
     const from = this.state
-    const { state, actions } = transition(from, event, { reconnect: this.reconnect !== undefined })
+    const { state, actions } = transition(from, event, { reconnect: this.options.reconnect !== undefined })
     this.previous = from
     this.state = state
     if (from !== state && this.trace.verbose) this.trace.debug('state', `${from} -> ${state} (${event.type})`)
@@ -181,10 +186,10 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
         try { this.options.onConnectionLost?.(a.error) } catch (err) { this.reportError(err) }
         this.host.emit('connectionLost', a.error)
         break
-      case 'scheduleReconnect': this.reconnect?.failed(a.error); break
-      case 'cancelReconnect': this.reconnect?.cancel(); break
+      case 'scheduleReconnect': this.reconnectLoop()?.failed(a.error); break
+      case 'cancelReconnect': this.loop?.cancel(); break
       case 'emitClose': {
-        this.reconnect?.cancel()
+        this.loop?.cancel()
         const closing = this.closing
         this.closing = undefined
         const settled = this.storeLife.settled()
@@ -215,7 +220,8 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       if (abort.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
       this.conn = est.conn
       this.server = est.server
-      this.reconnect?.connected(est.server)
+      // The first server at once, with no loop yet: nothing for one to remember (first in order, no backoff).
+      if (this.loop || est.server !== this.options.servers[0]) this.reconnectLoop()?.connected(est.server)
       this.version = est.version
       this.inbound.newConnection()
       est.adopt(this.packets)
@@ -229,7 +235,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
       if (this.abort === abort && !abort.aborted) {
         const error = err instanceof Error ? err : new MqttError('UNKNOWN', String(err))
         this.attemptServers = undefined
-        this.run({ type: 'connectFailed', error, retry: retriesAfter(this.reconnect, error, this.state === 'reconnecting') })
+        this.run({ type: 'connectFailed', error, retry: retriesAfter(this.options.reconnect, error, this.state === 'reconnecting') })
       }
     }
   }
