@@ -53,7 +53,8 @@ export function publishPacket(topic: string, payload: string | Uint8Array, optio
   validateTopicName(topic) // [MQTT-3.3.2-2] no wildcards in a topic name
   return {
     type: 'publish', topic, payload: toBytes(payload), qos, retain: options.retain ?? false, dup: false,
-    properties: options.properties,
+    // Set when a QoS 1/2 publish is admitted; a field from the start, so setting it does not grow the object.
+    packetId: undefined, properties: options.properties,
   }
 }
 
