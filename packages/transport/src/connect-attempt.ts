@@ -28,41 +28,69 @@ export function attemptConnection<T>(
   if (signal?.aborted) {
     return Promise.reject(new TransportError('ABORTED', `connecting to ${what} was aborted`, { cause: signal.reason }))
   }
-  return new Promise<T>((resolve, reject) => {
-    let settled = false
-    let succeeded = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let cancel: () => void = () => {}
-    const finish = (): boolean => {
-      if (settled) return false
-      settled = true
-      if (timer !== undefined) clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      return true
-    }
-    const fail = (err: TransportError): void => {
-      if (finish()) { cancel(); reject(err) }
-    }
-    const onAbort = (): void => {
-      fail(new TransportError('ABORTED', `connecting to ${what} was aborted`, { cause: signal?.reason }))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        fail(new TransportError('CONNECT_TIMEOUT', `connecting to ${what} took longer than ${timeoutMs} ms`))
-      }, timeoutMs)
-    }
-    const control: AttemptControl<T> = {
-      resolve: (value) => { if (finish()) { succeeded = true; resolve(value) } },
-      reject: (err) => { if (finish()) { cancel(); reject(err) } },
-      get settled() { return settled },
-    }
-    try {
-      cancel = start(control)
-    } catch (err) {
-      control.reject(err instanceof TransportError ? err : new TransportError('CONNECTION_FAILED', `cannot connect to ${what}`, { cause: err }))
-    }
-    // start() may have failed synchronously, before its cancel function was known: tear down now.
-    if (settled && !succeeded) cancel()
-  })
+  let attempt!: Attempt<T>
+  const promise = new Promise<T>((resolve, reject) => { attempt = new Attempt(what, signal, resolve, reject) })
+  if (timeoutMs > 0) attempt.arm(timeoutMs)
+  try {
+    attempt.cancel = start(attempt)
+  } catch (err) {
+    attempt.reject(err instanceof TransportError ? err : new TransportError('CONNECTION_FAILED', `cannot connect to ${what}`, { cause: err }))
+  }
+  // start() may have failed synchronously, before its cancel function was known: tear down now.
+  if (attempt.settled && !attempt.succeeded) attempt.cancel()
+  return promise
 }
+
+/**
+ * One attempt's state, a class rather than closures and an object literal with a getter (`settled` is a plain
+ * field here): it is made on every connect, on the latency path.
+ */
+class Attempt<T> implements AttemptControl<T> {
+  settled = false
+  succeeded = false
+  cancel: () => void = noop
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private readonly onAbort: (() => void) | undefined
+
+  constructor(
+    private readonly what: string,
+    private readonly signal: AbortSignal | undefined,
+    private readonly done: (value: T) => void,
+    private readonly failed: (err: TransportError) => void,
+  ) {
+    if (signal) {
+      this.onAbort = () => this.reject(new TransportError('ABORTED', `connecting to ${what} was aborted`, { cause: signal.reason }))
+      signal.addEventListener('abort', this.onAbort, { once: true })
+    }
+  }
+
+  /** Fail with CONNECT_TIMEOUT after `ms`. */
+  arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.reject(new TransportError('CONNECT_TIMEOUT', `connecting to ${this.what} took longer than ${ms} ms`))
+    }, ms)
+  }
+
+  // Fields, not methods: callers pass them on as callbacks (websocket-connect.ts hands `reject` to the dialer).
+  readonly resolve = (value: T): void => {
+    if (!this.finish()) return
+    this.succeeded = true
+    this.done(value)
+  }
+
+  readonly reject = (err: TransportError): void => {
+    if (!this.finish()) return
+    this.cancel()
+    this.failed(err)
+  }
+
+  private finish(): boolean {
+    if (this.settled) return false
+    this.settled = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort)
+    return true
+  }
+}
+
+function noop(): void {}
