@@ -14,6 +14,8 @@ interface ImmediateStore {
   delNow?(key: string): boolean
   /** keys() at once. */
   keysNow?(): string[]
+  /** How many keys, at once. */
+  sizeNow?(): number
 }
 
 /** Serializes store operations; a failure is traced and does not stop the ones after it. */
@@ -60,7 +62,8 @@ export class StoreQueue {
 
   /** True when nothing is queued and the store can tell at once that it holds nothing (MemoryStore). */
   emptyNow(): boolean {
-    return this.busy === 0 && this.dels.length === 0 && this.now.keysNow?.().length === 0
+    if (this.busy > 0 || this.dels.length > 0) return false
+    return this.now.sizeNow ? this.now.sizeNow() === 0 : this.now.keysNow?.().length === 0
   }
 
   /** Resolves when every operation queued so far has finished. */

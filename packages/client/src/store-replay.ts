@@ -15,11 +15,14 @@ import { readStoredSession } from './session-replay.js'
 export function cleanStart(table: OutboundTable, inbound: InboundQos2): ResumedReceipt[] | Promise<ResumedReceipt[]> {
   // Created only when needed: an Error captures a stack, and a clean start is part of every connect.
   let discarded: MqttError | undefined
-  for (const [id, entry] of table.entries) {
-    if (entry.qos !== 2 || !entry.sent) continue
-    table.forget(id)
-    if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
-    else entry.reject(discarded ??= new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up'))
+  // A new client's table is empty: not even an iterator then, on a path every connect takes.
+  if (table.entries.size > 0) {
+    for (const [id, entry] of table.entries) {
+      if (entry.qos !== 2 || !entry.sent) continue
+      table.forget(id)
+      if (entry.stage === 'pubrel') entry.resolve({ packetId: id, qos: 2, reasonCode: 0 })
+      else entry.reject(discarded ??= new MqttError('DISCARDED', 'the session was cleaned: a QoS 2 message in flight was given up'))
+    }
   }
   // Nothing in memory and nothing stored (a fresh client: the common connect) leaves nothing to replay:
   // done at once, without the store round trips (and promise turns) that would add to every connect.

@@ -142,6 +142,12 @@ export class MemoryStore implements Store {
     return this.keysNow()
   }
 
+  /** How many keys are held, at once (the client's check for an empty store on every clean connect). Throws StoreError. */
+  sizeNow(): number {
+    this.life.check()
+    return this.entries.size
+  }
+
   /** keys() done at once, for a caller that keeps its own call order (the client). Throws StoreError. */
   keysNow(): string[] {
     this.life.check()

@@ -35,15 +35,21 @@ describe('MemoryStore adopt option and synchronous calls', () => {
     expect(() => plain.putNow('o.2', new Uint8Array([2]))).toThrow(expect.objectContaining({ code: 'CLOSED' }))
   })
 
-  it('keysNow lists what keys() lists, in first-put order, at once', async () => {
+  it('keysNow lists what keys() lists, in first-put order, at once; sizeNow counts them', async () => {
     const store = new MemoryStore()
     await store.open()
     expect(store.keysNow()).toEqual([])
+    expect(store.sizeNow()).toBe(0)
     await store.put('o.2', new Uint8Array([2]))
     store.putNow('i.1', new Uint8Array([1]))
-    expect(store.keysNow()).toEqual(['o.2', 'i.1'])
+    store.putNow('meta', new Uint8Array([3]))
+    expect(store.keysNow()).toEqual(['o.2', 'i.1', 'meta'])
     expect(await store.keys()).toEqual(store.keysNow())
+    expect(store.sizeNow()).toBe(3)
+    store.delNow('o.2')
+    expect(store.sizeNow()).toBe(2)
     await store.close()
     expect(() => store.keysNow()).toThrow(expect.objectContaining({ code: 'CLOSED' }))
+    expect(() => store.sizeNow()).toThrow(expect.objectContaining({ code: 'CLOSED' }))
   })
 })
