@@ -1,6 +1,9 @@
 // connect() opens the first server's transport, with the CONNECT as its first bytes, before it builds the
 // client (early-transport.ts): the handshake then overlaps the client's setup. These tests hold it to one
 // connection per connect, to the options it may do this for, and to closing a transport no attempt took.
+import { once as eventOnce } from 'node:events'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { encode, Parser, type ConnectPacket } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import { describe, expect, it } from 'vitest'
 import { connect } from '../src/index.js'
@@ -39,6 +42,36 @@ describe('connect() opens the transport before building the client', () => {
     expect(c.server?.port).toBe(String(env.proxy.port))
     await c.disconnect()
     expect(env.proxy.accepted - before).toBe(1)
+  })
+
+  // A byte-exact case no broker makes on demand: refuse MQTT 3.1.1, accept 3.1. The attempt that takes the early
+  // transport is the 3.1.1 one; the 3.1 retry opens its own.
+  it('falls back to MQTT 3.1 on a new connection when the server refuses the early 3.1.1 one', async () => {
+    const seen: ConnectPacket[] = []
+    const server = createServer((socket: Socket) => {
+      const parser = new Parser({ version: 4 })
+      socket.on('data', (chunk: Uint8Array) => {
+        for (const p of parser.push(chunk)) {
+          if (p.type !== 'connect') continue
+          seen.push(p)
+          const refuse = p.protocolVersion === 4
+          socket.write(encode({ type: 'connack', sessionPresent: false, reasonCode: refuse ? 1 : 0 }, p.protocolVersion ?? 4))
+          if (refuse) socket.end()
+        }
+      })
+      socket.on('error', () => {})
+    })
+    server.listen(0, '127.0.0.1')
+    await eventOnce(server, 'listening')
+    try {
+      const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const c = await connect(url, { clientId: uniqueId(), reconnect: false })
+      expect(c.protocolVersion).toBe(3)
+      expect(seen.map((p) => p.protocolVersion)).toEqual([4, 3])
+      c.destroy()
+    } finally {
+      server.close()
+    }
   })
 })
 
