@@ -2,11 +2,27 @@
 // PUBREL stage (stored, so a restart resends PUBREL and not the PUBLISH) and PUBCOMP completes it.
 import { encode } from '@isomqtt/codec'
 import type { AckProperties } from '@isomqtt/codec'
+import type { Connection } from './connection.js'
 import { outKey, type Outbound, type OutboundTable } from './outbound-table.js'
 import { ackOutcome } from './reason.js'
 
 /** PUBACK, PUBREC and PUBCOMP handling for the outbound table. */
 export class OutboundAcks {
+  /**
+   * PUBRELs read but not yet queued, in PUBREC order, each with the connection its PUBREC came on. Each is
+   * queued one microtask after its PUBREC was read, so whatever the application does when a PUBCOMP read before
+   * it completes its publish (a promise callback, queued earlier) goes first: the server gets this chunk's
+   * answers in the order a client handling one packet at a time would send them. The bytes still leave in the
+   * same write. Against Mosquitto, whose sends use Nagle's algorithm by default, that order is worth ~10% of a
+   * QoS 2 window's rate (with the PUBRELs first, its answers come back in fewer, later segments).
+   */
+  private readonly pubrels: Array<{ conn: Connection; bytes: Uint8Array }> = []
+  private readonly queueNextPubrel = (): void => {
+    const { conn, bytes } = this.pubrels.shift()!
+    // A connection that ended meanwhile drops it: the next session resends PUBREL for every stored one.
+    if (conn.open) conn.queue.control(bytes)
+  }
+
   constructor(private readonly table: OutboundTable) {}
 
   /** PUBACK: a QoS 1 publish is done. */
@@ -27,7 +43,7 @@ export class OutboundAcks {
     if (!entry || entry.qos !== 2) {
       // Release it anyway so the server's state for this id ends.
       if (t.ctx.trace.warns) t.ctx.trace.warn('msgids', `unexpected PUBREC id=${id}: answering PUBREL`)
-      t.conn?.queue.control(pubrel)
+      this.sendPubrel(pubrel)
       return
     }
     // [MQTT-4.3.3-4] a PUBREC with a failure reason ends the exchange: no PUBREL, the publish rejects.
@@ -47,7 +63,7 @@ export class OutboundAcks {
         kept = true
       }
       if (kept) {
-        t.conn?.queue.control(pubrel)
+        this.sendPubrel(pubrel)
         return
       }
       t.ctx.storeQueue.run(() => t.ctx.store.put(outKey(id), pubrel)).then(
@@ -55,8 +71,16 @@ export class OutboundAcks {
         () => { t.conn?.queue.control(pubrel) },
       )
     } else {
-      t.conn?.queue.control(pubrel)
+      this.sendPubrel(pubrel)
     }
+  }
+
+  /** Queue PUBREL on the current connection one microtask from now (see `pubrels`). */
+  private sendPubrel(bytes: Uint8Array): void {
+    const conn = this.table.conn
+    if (!conn) return
+    this.pubrels.push({ conn, bytes })
+    queueMicrotask(this.queueNextPubrel)
   }
 
   /** PUBCOMP: a QoS 2 publish is done (reporting PUBREC's reason, e.g. 0x10, when PUBCOMP has none). */
