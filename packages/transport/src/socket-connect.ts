@@ -15,12 +15,13 @@ export function connectSocket(
 ): Promise<Transport> {
   return attemptConnection<Transport>(what, options, (control) => {
     const socket = create()
-    // A socket still connecting keeps what is written and sends it on connect, ahead of our 'connect' handler.
-    if (options.greeting) socket.write(options.greeting)
     // Stays attached: a failure after a timeout or abort must not become an unhandled 'error'.
     const onError = (err: Error): void => control.reject(mapError(err, what, 'connect'))
     socket.on('error', onError)
     socket.once(readyEvent, () => {
+      // Written here, first thing, rather than handed to the socket while it connects: the same moment on the
+      // wire, without the pending-write bookkeeping on the connect path (before the connect syscall).
+      if (options.greeting) socket.write(options.greeting)
       // Only ours: removeAllListeners('error') costs several µs of every connect.
       socket.removeListener('error', onError)
       control.resolve(adaptSocket(socket, what))
