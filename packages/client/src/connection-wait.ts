@@ -34,9 +34,11 @@ export class ConnectionWait {
     this.settle((w) => w.resolve())
   }
 
-  /** The client closed or gave up reconnecting: everyone waiting fails with `error`. */
-  fail(error: Error): void {
-    this.settle((w) => w.reject(error))
+  /** The client closed or gave up reconnecting: everyone waiting fails with `error` (made only if anyone waits). */
+  fail(error: () => Error): void {
+    if (this.waiters.size === 0) return
+    const e = error()
+    this.settle((w) => w.reject(e))
   }
 
   private settle(fn: (w: Waiter) => void): void {

@@ -14,6 +14,10 @@ import { WriteQueue } from './write-queue.js'
  */
 const LINGER_MS = 1000
 
+// Made only when a queued publish is failed with them (see WriteQueue.close).
+const closedByUs = (): MqttError => new MqttError('CLOSED', 'the connection was closed')
+const connectionLost = (): MqttError => new MqttError('CONNECTION_LOST', 'connection lost')
+
 /** What a Connection reports to its owner. */
 export interface ConnectionHandler {
   packet(packet: Packet): void
@@ -104,7 +108,7 @@ export class Connection {
     if (this.ended) return undefined
     this.ended = true
     if (graceful) this.queue.flushAll()
-    this.queue.close(error ?? new MqttError('CLOSED', 'the connection was closed'))
+    this.queue.close(error ?? closedByUs)
     this.detach()
     const gone = graceful ? this.closedOrAfter(LINGER_MS) : undefined
     try {
@@ -152,7 +156,7 @@ export class Connection {
   private end(error: Error | undefined, destroy = false): void {
     if (this.ended) return
     this.ended = true
-    this.queue.close(error ?? new MqttError('CONNECTION_LOST', 'connection lost'))
+    this.queue.close(error ?? connectionLost)
     this.detach()
     if (destroy) {
       try {

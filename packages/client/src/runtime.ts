@@ -143,7 +143,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
     if (state === 'closed' && from !== 'closed') {
       this.storeLife.close()
-      this.connectionWait.fail(('error' in event && event.error) || clientClosed())
+      this.connectionWait.fail(() => ('error' in event && event.error) || clientClosed())
     }
     for (const action of actions) this.perform(action)
   }

@@ -218,18 +218,24 @@ export class WriteQueue {
     this.flush()
   }
 
-  /** Fail everything still queued; returns the ids of QoS 1/2 publishes that were never written. */
-  close(error: Error): number[] {
+  /**
+   * Fail everything still queued; returns the ids of QoS 1/2 publishes that were never written. `error` may be
+   * a function: it is made only if a QoS 0 publish is still waiting (an Error's stack capture costs µs, and most
+   * closes leave nothing to fail).
+   */
+  close(error: Error | (() => Error)): number[] {
     this.closed = true
     this.clearTimer()
+    let made: Error | undefined
+    const reason = (): Error => (made ??= typeof error === 'function' ? error() : error)
     const ids: number[] = []
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i]!
       if (e.ids) ids.push(...e.ids)
       else if (e.id > 0) ids.push(e.id)
-      else if (e.group) e.group.reject(error)
+      else if (e.group) e.group.reject(reason())
     }
-    this.group?.reject(error)
+    this.group?.reject(reason())
     this.entries = []
     this.head = 0
     this.publishes = 0

@@ -169,4 +169,29 @@ describe('write queue batching', () => {
     for (const p of [a, b, c]) await expect(p).rejects.toThrow('gone')
     expect(q.queuedPublishes).toBe(0)
   })
+
+  it('close() given a function makes its error only for waiting QoS 0 publishes, and once', async () => {
+    let made = 0
+    const reason = (): Error => { made++; return new Error('gone') }
+    const first = fakeHost()
+    const onlyQos1 = new WriteQueue(first.host, manualTimers().timers, undefined)
+    first.host.full = true
+    onlyQos1.control(ping)
+    await tick()
+    onlyQos1.publish(encode({ ...publish('c', 9), qos: 1, packetId: 9 }, 4), 9)
+    expect(onlyQos1.close(reason)).toEqual([9])
+    expect(made).toBe(0)
+
+    const second = fakeHost()
+    const withQos0 = new WriteQueue(second.host, manualTimers().timers, undefined)
+    second.host.full = true
+    withQos0.control(ping)
+    await tick()
+    const a = withQos0.publishQos0Packet(publish('c', 1), 4)
+    const b = withQos0.publishQos0(encode(publish('c', 2), 4))
+    withQos0.close(reason)
+    await expect(a).rejects.toThrow('gone')
+    await expect(b).rejects.toThrow('gone')
+    expect(made).toBe(1)
+  })
 })
