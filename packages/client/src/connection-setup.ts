@@ -39,28 +39,23 @@ export class ConnectionSetup {
   /** Open the store, then connect to the first of `servers` (default: the list in order) that accepts. */
   async attempt(cancel: AttemptCancel, servers: URL[] | undefined): Promise<Established> {
     const { options, timers, trace, v5, reconnect, storeLife } = this.parts
-    const early = this.early
-    this.early = undefined
-    try {
-      await storeLife.open()
-      return await attemptConnect({
-        options,
-        factory: options.transport ?? defaultFactory,
-        timers,
-        trace,
-        cancel,
-        servers: servers ?? reconnect()?.servers.order(),
-        buildConnect: (v) => this.buildConnect(v),
-        mqtt5: v5(),
-        builtInTransport: options.transport === undefined,
-        early,
-      })
-    } finally {
-      early?.release()
-    }
+    await storeLife.open()
+    // Awaited, not returned: returning a promise from an async function costs two more microtask turns.
+    return await attemptConnect({
+      options,
+      factory: options.transport ?? defaultFactory,
+      timers,
+      trace,
+      cancel,
+      servers: servers ?? reconnect()?.servers.order(),
+      buildConnect: (v) => this.buildConnect(v),
+      mqtt5: v5(),
+      builtInTransport: options.transport === undefined,
+      early: this.early,
+    })
   }
 
-  /** Close the early transport when no attempt will take it. */
+  /** After the first attempt, however it ended: close the early transport unless that attempt took it. */
   dropEarly(): void {
     this.early?.release()
     this.early = undefined

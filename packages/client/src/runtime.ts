@@ -216,6 +216,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     try {
       if (this.options.protocolVersion === 5 && !this.v5) await this.loadMqtt5()
       const est = await this.setup.attempt(abort, this.attemptServers)
+      this.setup.dropEarly()
       this.attemptServers = undefined
       if (abort.aborted || (this.state !== 'connecting' && this.state !== 'reconnecting')) { est.conn.close(false); return }
       this.conn = est.conn
