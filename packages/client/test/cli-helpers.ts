@@ -1,4 +1,5 @@
-// Runs the isomqtt CLI from its TypeScript sources (node --import tsx), and mosquitto_pub / mosquitto_sub.
+// Runs the isomqtt CLI from its TypeScript sources (node --import tsx) or as installed (npx), and
+// mosquitto_pub / mosquitto_sub.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -77,4 +78,22 @@ export function mosquittoSub(args: string[]): Running {
 /** `mosquitto_pub <args>`. */
 export function mosquittoPub(args: string[], input?: string | Uint8Array): Running {
   return run('mosquitto_pub', args, input)
+}
+
+/**
+ * `mosquitto_sub -v` on topic `t` for `count` messages, known to be subscribed: it has printed a retained marker
+ * published first (its stdout is block-buffered, so its own SUBACK line cannot tell).
+ */
+export async function subscribedMosquittoSub(port: number, t: string, count: number): Promise<Running> {
+  const hp = ['-h', '127.0.0.1', '-p', String(port)]
+  const marker = await mosquittoPub([...hp, '-t', t, '-m', 'marker', '-r']).done()
+  if (marker.code !== 0) throw new Error(`mosquitto_pub of the marker exited ${marker.code}: ${marker.stderr}`)
+  const sub = mosquittoSub([...hp, '-t', t, '-v', '-C', String(count + 1)])
+  await sub.line((l) => l === `${t} marker`)
+  return sub
+}
+
+/** `npx --no isomqtt <args>`: the command as installed in this repository (needs `npm run build`), never fetched. */
+export function installedIsomqtt(args: string[], input?: string): Running {
+  return run('npx', ['--no', '--', 'isomqtt', ...args], input)
 }

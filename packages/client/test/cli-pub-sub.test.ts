@@ -1,7 +1,7 @@
 // The isomqtt CLI against Mosquitto with mosquitto_pub / mosquitto_sub on the other end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMosquitto, type Mosquitto } from '../../../tests/support/mosquitto.js'
-import { isomqtt, mosquittoPub, mosquittoSub } from './cli-helpers.js'
+import { isomqtt, mosquittoPub, mosquittoSub, subscribedMosquittoSub } from './cli-helpers.js'
 
 let broker: Mosquitto
 let n = 0
@@ -11,18 +11,10 @@ const hp = (): string[] => ['-h', '127.0.0.1', '-p', String(broker.port)]
 beforeAll(async () => { broker = await startMosquitto() })
 afterAll(async () => { await broker?.stop() })
 
-/** mosquitto_sub on `t`, known to be subscribed: it has printed the retained marker published first. */
-async function subscribedMosquittoSub(t: string, count: number) {
-  expect((await mosquittoPub([...hp(), '-t', t, '-m', 'marker', '-r']).done()).code).toBe(0)
-  const sub = mosquittoSub([...hp(), '-t', t, '-v', '-C', String(count + 1)])
-  await sub.line((l) => l === `${t} marker`)
-  return sub
-}
-
 describe('isomqtt pub', () => {
   it('publishes a QoS 1 message that mosquitto_sub receives', async () => {
     const t = topic()
-    const sub = await subscribedMosquittoSub(t, 1)
+    const sub = await subscribedMosquittoSub(broker.port, t, 1)
     const pub = await isomqtt(['pub', ...hp(), '-t', t, '-m', 'hello from isomqtt', '-q', '1']).done()
     expect(pub).toMatchObject({ code: 0, stderr: '' })
     const got = await sub.done()
@@ -32,7 +24,7 @@ describe('isomqtt pub', () => {
 
   it('--stdin publishes one message per line, in order, the last line without a newline too', async () => {
     const t = topic()
-    const sub = await subscribedMosquittoSub(t, 3)
+    const sub = await subscribedMosquittoSub(broker.port, t, 3)
     const pub = await isomqtt(['pub', ...hp(), '-t', t, '--stdin', '-q', '2'], 'one\ntwo words\nthree').done()
     expect(pub.code).toBe(0)
     const lines = (await sub.done()).stdout.trim().split('\n')
