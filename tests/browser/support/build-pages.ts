@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { rollup, type Plugin } from 'rollup'
 import ts from 'typescript'
 // @ts-expect-error: plain JavaScript module without types
@@ -62,4 +63,22 @@ export async function buildTestPages(outDir: string): Promise<string[]> {
     built.push(join(outDir, name))
   }
   return built
+}
+
+/**
+ * Bundles pages/bundler-app.mjs into `outDir`/bundler-app/ as an app's own build would: esbuild for the browser,
+ * the packages resolved by name through their package.json exports (the `browser` condition, their dist/), no
+ * plugins, lazy chunks split off. A Node-only module reaching the browser path fails this build.
+ */
+export async function buildBundlerApp(outDir: string): Promise<void> {
+  await build({
+    entryPoints: [join(root, 'tests/browser/pages/bundler-app.mjs')],
+    outdir: join(outDir, 'bundler-app'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    sourcemap: true,
+    logLevel: 'warning',
+  })
 }
