@@ -7,6 +7,7 @@ import {
   disconnectPacket, publishPacket, subscribeList, unsubscribeArguments,
   type DisconnectOptions, type PublishOptions, type SubscribeOptions, type UnsubscribeOptions,
 } from './call-arguments.js'
+import { durationMs } from './durations.js'
 import { openEarly, type EarlyTransport } from './early-transport.js'
 import { Emitter } from './emitter.js'
 import { clientClosed, MqttError, notConnected } from './errors.js'
@@ -198,7 +199,13 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
 
   /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close; settles once the server closed too (at most 1 s later). */
   disconnect(options: DisconnectOptions = {}): Promise<void> {
-    return this.rt.disconnect(options.quiesceMs ?? 0, disconnectPacket(options))
+    let quiesceMs: number
+    try {
+      quiesceMs = durationMs(options.quiesceMs, 0, 'quiesceMs')
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.rt.disconnect(quiesceMs, disconnectPacket(options))
   }
 
   /**

@@ -2,6 +2,7 @@
 import type { ConnectPacket, ConnectProperties, ProtocolVersion, QoS, WillProperties } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import { validateTopicName } from '@isomqtt/codec'
+import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { Authenticator } from './auth.js'
@@ -166,15 +167,16 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     password: options.password,
     will: options.will,
     keepalive,
-    connectTimeoutMs: timeLimit(options.connectTimeoutMs, 30_000, 'connectTimeoutMs'),
+    connectTimeoutMs: durationMs(options.connectTimeoutMs, 30_000, 'connectTimeoutMs'),
     tls: options.tls,
     transport: options.transport,
     store: options.store,
     orderMatters: options.orderMatters ?? true,
-    writeTimeoutMs: timeLimit(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
+    writeTimeoutMs: durationMs(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
-    pingTimeoutMs: options.pingTimeoutMs === undefined ? undefined : positive(options.pingTimeoutMs, 0, 'pingTimeoutMs'),
+    // A ping timeout of 0 would lose every connection at its first PINGREQ.
+    pingTimeoutMs: options.pingTimeoutMs === undefined ? undefined : durationMs(options.pingTimeoutMs, 0, 'pingTimeoutMs', 1),
     trace: options.trace,
     onMessage: options.onMessage,
     // The defaults are shared: nothing changes a client's resolved options after this.
@@ -199,12 +201,6 @@ function serverUrl(s: string | URL): URL {
   } catch (cause) {
     throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${String(s)}`, { cause })
   }
-}
-
-function timeLimit(v: number | undefined, def: number, name: string): number {
-  if (v === undefined) return def
-  if (!Number.isInteger(v) || v < 0) throw invalid(`${name} must be 0 (no limit) or a positive integer of milliseconds`)
-  return v
 }
 
 function positive(v: number | undefined, def: number, name: string): number {

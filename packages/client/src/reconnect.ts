@@ -2,6 +2,7 @@
 // delay, announces it ('reconnecting'), runs the user's async beforeAttempt hook (token refresh, another
 // URL) and asks the runtime for one attempt over the server list. A refused CONNACK ends the loop unless
 // the user asked for retries; a connection that stays up resets the backoff.
+import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import { Backoff, type RandomSource } from './backoff.js'
 import { ServerList } from './server-list.js'
@@ -39,9 +40,9 @@ export interface ReconnectingInfo {
 
 /** The `reconnect` option (`false` turns reconnecting off). Defaults in brackets. */
 export interface ReconnectOptions {
-  /** Smallest delay between attempts, ms [500]. */
+  /** Smallest delay between attempts, ms [500, or maxDelayMs when that is smaller]. */
   minDelayMs?: number
-  /** Largest delay between attempts, ms [30 000]. */
+  /** Largest delay between attempts, ms [30 000, or minDelayMs when that is larger]. */
   maxDelayMs?: number
   /** A connection that stays up this long resets the backoff to minDelayMs, ms [10 000]. */
   stableAfterMs?: number
@@ -74,18 +75,21 @@ export interface ResolvedReconnectOptions extends ReconnectOptions {
 export function resolveReconnectOptions(value: ReconnectOptions | boolean | undefined): ResolvedReconnectOptions | undefined {
   if (value === false) return undefined
   const o = value === true || value === undefined ? {} : value
-  const minDelayMs = o.minDelayMs ?? 500
-  const maxDelayMs = o.maxDelayMs ?? Math.max(30_000, minDelayMs)
-  const waitForConnectionMs = o.waitForConnectionMs ?? 30_000
-  if (typeof waitForConnectionMs !== 'number' || !(waitForConnectionMs >= 0)) throw new MqttError('INVALID_ARGUMENT', 'reconnect.waitForConnectionMs must be a number of ms >= 0 (or Infinity)')
+  // Each default gives way to the other limit when only one is given: { maxDelayMs: 100 } means 100 at most.
+  const givenMax = durationMs(o.maxDelayMs, 30_000, 'reconnect.maxDelayMs')
+  const minDelayMs = durationMs(o.minDelayMs, Math.min(500, givenMax), 'reconnect.minDelayMs')
+  const maxDelayMs = o.maxDelayMs === undefined ? Math.max(givenMax, minDelayMs) : givenMax
+  if (minDelayMs > maxDelayMs) {
+    throw new MqttError('INVALID_ARGUMENT', `reconnect.minDelayMs (${minDelayMs}) must not exceed reconnect.maxDelayMs (${maxDelayMs})`)
+  }
   // Object.assign: a spread followed by properties is a slow path in V8 (see options.ts).
   return Object.assign({}, o, {
     minDelayMs,
     maxDelayMs,
-    stableAfterMs: o.stableAfterMs ?? 10_000,
+    stableAfterMs: durationMs(o.stableAfterMs, 10_000, 'reconnect.stableAfterMs'),
     retryOnRefused: o.retryOnRefused ?? false,
     retryInitialConnect: o.retryInitialConnect ?? false,
-    waitForConnectionMs,
+    waitForConnectionMs: durationMs(o.waitForConnectionMs, 30_000, 'reconnect.waitForConnectionMs', 0, true),
   })
 }
 

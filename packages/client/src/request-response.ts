@@ -2,6 +2,7 @@
 // Correlation Data and resolves with the response carrying the same correlation; the response topic is
 // subscribed once per client and reused. msg.respond() is the serving side (message.ts).
 import type { PublishProperties, QoS } from '@isomqtt/codec'
+import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { PublishResult } from './publish-result.js'
@@ -85,10 +86,10 @@ export class Requester {
   /** Publish a request and resolve with its response. */
   async request(topic: string, payload: string | Uint8Array, options: RequestOptions = {}): Promise<Message> {
     const qos = options.qos ?? 1
+    const timeoutMs = durationMs(options.timeoutMs, 30_000, 'timeoutMs')
     const responseTopic = await this.responseTopic(qos)
     const key = `${this.prefix}${(this.counter++).toString(16)}`
     const correlationData = this.encoder.encode(key)
-    const timeoutMs = options.timeoutMs ?? 30_000
     const answer = new Promise<Message>((resolve, reject) => {
       const timer = this.host.timers.setTimeout(() => {
         this.pending.delete(hexOf(correlationData)!)

@@ -117,8 +117,9 @@ describe('options refused at the call', () => {
     expect(() => createClient({ protocolVersion: 6 as 4 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
 
-  it('refuses time limits that are negative or not a whole number of milliseconds', () => {
-    for (const ms of [-1, 1.5, Number.NaN, Infinity]) {
+  it('refuses time limits that are negative, not a whole number of milliseconds, or too long for a timer', () => {
+    // A platform timer over 2^31-1 ms fires at once: such a limit would time out immediately.
+    for (const ms of [-1, 1.5, Number.NaN, Infinity, 2 ** 31]) {
       expect(() => createClient({ connectTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
       expect(() => createClient({ writeTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
       expect(() => createClient({ pingTimeoutMs: ms })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
@@ -126,6 +127,24 @@ describe('options refused at the call', () => {
     // A ping timeout of 0 would lose every connection at its first PINGREQ.
     expect(() => createClient({ pingTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(createClient({ connectTimeoutMs: 0, writeTimeoutMs: 0, pingTimeoutMs: 500 }).options).toMatchObject({ connectTimeoutMs: 0, pingTimeoutMs: 500 })
+    expect(createClient({ connectTimeoutMs: 2 ** 31 - 1 }).options.connectTimeoutMs).toBe(2 ** 31 - 1)
+  })
+
+  it('refuses reconnect delays that cannot work, naming the option, and lets one given limit bound the other default', () => {
+    const refused = (reconnect: object, name: string): void => {
+      expect(() => createClient({ reconnect })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(name) }))
+    }
+    for (const ms of [-1, 1.5, Number.NaN, 2 ** 31]) {
+      refused({ minDelayMs: ms }, 'reconnect.minDelayMs')
+      refused({ maxDelayMs: ms }, 'reconnect.maxDelayMs')
+      refused({ stableAfterMs: ms }, 'reconnect.stableAfterMs')
+      refused({ waitForConnectionMs: ms }, 'reconnect.waitForConnectionMs')
+    }
+    refused({ minDelayMs: 1000, maxDelayMs: 5 }, 'must not exceed reconnect.maxDelayMs')
+    expect(createClient({ reconnect: { maxDelayMs: 5 } }).options.reconnect).toMatchObject({ minDelayMs: 5, maxDelayMs: 5 })
+    expect(createClient({ reconnect: { minDelayMs: 60_000 } }).options.reconnect).toMatchObject({ minDelayMs: 60_000, maxDelayMs: 60_000 })
+    expect(createClient({}).options.reconnect).toMatchObject({ minDelayMs: 500, maxDelayMs: 30_000 })
+    expect(createClient({ reconnect: { waitForConnectionMs: Infinity } }).options.reconnect?.waitForConnectionMs).toBe(Infinity)
   })
 })
 

@@ -81,6 +81,16 @@ describe('disconnect and destroy', () => {
     await peer.expect('disconnect')
   })
 
+  it('disconnect with a quiesceMs no timer can hold rejects at the call and leaves the client connected', async () => {
+    const { client, peer } = await connectScripted()
+    for (const quiesceMs of [-1, Number.NaN, 2 ** 31]) {
+      await expect(client.disconnect({ quiesceMs })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('quiesceMs') })
+    }
+    expect(client.connected).toBe(true)
+    await client.disconnect()
+    await peer.expect('disconnect')
+  })
+
   it('disconnect settles even when the server never answers, and while connecting', async () => {
     const s = scripted()
     const client = createClient({ servers: ['mqtt://scripted.invalid'], transport: s.transport })

@@ -97,6 +97,14 @@ describe('MQTT 5 request/response', () => {
     await expect(client.request(uniqueTopic('nobody'), 'x', { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' })
     await client.disconnect()
   })
+
+  it('rejects a timeoutMs no timer can hold, at the call', async () => {
+    const client = await connect(broker.url, { ...auth, protocolVersion: 5, clientId: uniqueId('rt') })
+    for (const timeoutMs of [-1, 0.5, 2 ** 31]) {
+      await expect(client.request(uniqueTopic('svc'), 'x', { timeoutMs })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('timeoutMs') })
+    }
+    await client.disconnect()
+  })
 })
 
 describe('MQTT 5 will and server disconnects', () => {

@@ -44,6 +44,18 @@ describe('reconnect policy', () => {
     await client.disconnect()
   })
 
+  it('only maxDelayMs given, below the default minDelayMs: delays stay within it, and the client reconnects', async () => {
+    // The smaller default minDelayMs gives way: this once crashed the process when the first loss came.
+    const client = await connect(proxy.url(), { clientId: uniqueId('rp'), username: 'alice', password: 'secret', reconnect: { maxDelayMs: 30 } })
+    const reconnecting = once<ReconnectingInfo>(client, 'reconnecting')
+    const back = once(client, 'connect')
+    proxy.cut()
+    expect((await reconnecting).delayMs).toBeLessThanOrEqual(30)
+    await back
+    await roundTrip(client, uniqueTopic('rp'))
+    await client.disconnect()
+  })
+
   it('reconnect: false ends the client at the first loss', async () => {
     const client = await connect(proxy.url(), { clientId: uniqueId('rp'), username: 'alice', password: 'secret', reconnect: false })
     let attempts = 0
