@@ -4,9 +4,12 @@
 // Here a packet costs its bytes, a chunk reference and one small integer.
 //
 // Memory stays bounded: a chunk is dropped when its last packet is deleted, and the chunk being filled is
-// rewound when it empties (the steady publish/acknowledge cycle then reuses one chunk). A single packet keeps
+// rewound when it empties (the steady publish/acknowledge cycle then reuses one chunk); the slot tables keep
+// pages only for slots in use. A single packet keeps
 // at most one chunk alive (CHUNK bytes), as a view into the codec's slab did before. Packets above BIG get
 // a chunk of their own, so a large packet never pins more than itself.
+
+import { PAGE_SIZE, slotIndex, SlotPages, type Page } from './slot-pages.js'
 
 const CHUNK = 16 * 1024
 const BIG = CHUNK / 4
@@ -19,11 +22,18 @@ interface Chunk {
   pos: number
 }
 
+/** One page of the arena: per slot, its chunk and its place in it. */
+interface ArenaPage extends Page {
+  chunks: Array<Chunk | undefined>
+  /** Start << 13 | length of a packet in a shared chunk (both fit: CHUNK is 2^14, BIG 2^12); -1 for its own chunk. */
+  places: number[]
+}
+
+const newArenaPage = (): ArenaPage => ({ live: 0, chunks: new Array<Chunk | undefined>(PAGE_SIZE), places: new Array<number>(PAGE_SIZE) })
+
 /** Packet bytes by slot number (0..maxSlots-1); a put copies, a get returns a view to copy before the next put. */
 export class PacketArena {
-  private chunkOf: Array<Chunk | undefined> = []
-  /** Start << 13 | length of a packet in a shared chunk (both fit: CHUNK is 2^14, BIG 2^12); -1 for its own chunk. */
-  private places: number[] = []
+  private readonly pages = new SlotPages<ArenaPage>(newArenaPage)
   private current: Chunk | undefined
 
   constructor(private readonly maxSlots: number) {}
@@ -32,27 +42,32 @@ export class PacketArena {
   put(slot: number, bytes: Uint8Array): void {
     if (slot < 0 || slot >= this.maxSlots) throw new RangeError(`slot ${slot} out of range`)
     this.delete(slot)
+    const page = this.pages.pageFor(slot)
+    const i = slotIndex(slot)
     const n = bytes.length
     let chunk: Chunk
     if (n > BIG) {
       chunk = { bytes: bytes.slice(), live: 1, pos: n }
-      this.places[slot] = -1
+      page.places[i] = -1
     } else {
       chunk = this.current ??= { bytes: new Uint8Array(CHUNK), live: 0, pos: 0 }
       if (chunk.pos + n > CHUNK) chunk = this.current = { bytes: new Uint8Array(CHUNK), live: 0, pos: 0 }
       chunk.bytes.set(bytes, chunk.pos)
-      this.places[slot] = (chunk.pos << 13) | n
+      page.places[i] = (chunk.pos << 13) | n
       chunk.pos += n
       chunk.live++
     }
-    this.chunkOf[slot] = chunk
+    page.chunks[i] = chunk
+    page.live++
   }
 
   /** The bytes under `slot` (a view into the arena: copy it before the next put or delete), or undefined. */
   view(slot: number): Uint8Array | undefined {
-    const chunk = this.chunkOf[slot]
+    const page = this.pages.pageOf(slot)
+    const i = slotIndex(slot)
+    const chunk = page?.chunks[i]
     if (chunk === undefined) return undefined
-    const place = this.places[slot]!
+    const place = page!.places[i]!
     if (place < 0) return chunk.bytes
     const start = place >>> 13
     return chunk.bytes.subarray(start, start + (place & 0x1fff))
@@ -60,16 +75,18 @@ export class PacketArena {
 
   /** Forgets `slot`; its chunk goes when it holds nothing else (the current one is rewound instead). */
   delete(slot: number): void {
-    const chunk = this.chunkOf[slot]
+    const page = this.pages.pageOf(slot)
+    const i = slotIndex(slot)
+    const chunk = page?.chunks[i]
     if (chunk === undefined) return
-    this.chunkOf[slot] = undefined
+    page!.chunks[i] = undefined
+    this.pages.freed(slot, page!)
     if (--chunk.live === 0 && chunk === this.current) chunk.pos = 0
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.chunkOf = []
-    this.places = []
+    this.pages.clear()
     this.current = undefined
   }
 }
