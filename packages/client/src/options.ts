@@ -78,7 +78,7 @@ export interface ClientOptions {
   followServerReference?: boolean
   /** MQTT 5: assign topic aliases to outbound publishes within the server's Topic Alias Maximum [true]. */
   outboundTopicAliases?: boolean
-  /** The timer source (keepalive, timeouts) [platform timers, unref'ed in Node]. */
+  /** The timer source (keepalive, timeouts, reconnect delay) [platform timers; in Node unref'ed, but the reconnect delay's]. */
   timers?: TimerSource
 }
 

@@ -159,7 +159,8 @@ export class ReconnectLoop {
     if (this.trace.warns) this.trace.warn('client', `reconnect attempt ${attempt} in ${delayMs} ms`)
     const run = ++this.run
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
-    this.timer = this.timers.setTimeout(() => { void this.fire(run, attempt, error) }, delayMs)
+    // Held: no socket is open while the client waits, and a process with nothing else to do must not exit.
+    this.timer = this.timers.setTimeout(() => { void this.fire(run, attempt, error) }, delayMs, true)
     this.host.reconnecting({ attempt, delayMs, server, error })
     return true
   }

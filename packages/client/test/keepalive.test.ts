@@ -1,11 +1,13 @@
 // Keepalive against Mosquitto: PINGREQ when idle, PINGRESP keeps the connection; no client timer keeps a
-// Node process alive after disconnect() or destroy(). (A missing PINGRESP: scripted-peer-edge-cases.)
+// Node process alive after disconnect() or destroy(), and a client waiting to reconnect does keep it alive.
+// (A missing PINGRESP: scripted-peer-edge-cases.)
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../src/index.js'
-import { startMosquitto, traceCollector, uniqueId, until, type Mosquitto } from './helpers.js'
+import { startMosquitto, traceCollector, uniqueId, uniqueTopic, until, type Mosquitto } from './helpers.js'
+import { mosquittoPub } from './cli-helpers.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 let broker: Mosquitto
@@ -37,4 +39,24 @@ describe('keepalive', () => {
       expect(code).toBe(0)
     })
   }
+
+  it('a Node process whose only work is a subscription stays alive while its client waits to reconnect', async () => {
+    const clientId = uniqueId('svc')
+    const topic = uniqueTopic('svc')
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/client/test/fixtures/subscribe-until-quit.ts'), broker.url, clientId, topic], {
+      cwd: root, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'examples/node/tsconfig.json') }, stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await until(() => out.includes('subscribed\n'), 20_000)
+    // A client with the same id takes the session over: Mosquitto closes the child's connection, and the child
+    // waits 300 ms with no socket open before it reconnects (and takes the session back).
+    const hp = ['-h', '127.0.0.1', '-p', String(broker.port)]
+    expect((await mosquittoPub([...hp, '-i', clientId, '-t', `${topic}-elsewhere`, '-m', 'x']).done()).code).toBe(0)
+    await until(() => out.includes('reconnected\n'), 20_000)
+    expect((await mosquittoPub([...hp, '-t', topic, '-m', 'quit', '-q', '1']).done()).code).toBe(0)
+    expect(await exited).toBe(0)
+    expect(out).toBe('subscribed\nreconnecting\nreconnected\ngot quit\n')
+  }, 30_000)
 })
