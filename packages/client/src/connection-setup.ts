@@ -48,7 +48,7 @@ export class ConnectionSetup {
       trace,
       cancel,
       servers: servers ?? reconnect()?.servers.order(),
-      buildConnect: (v) => this.buildConnect(v),
+      buildConnect: (v, server) => this.buildConnect(v, server),
       mqtt5: v5(),
       builtInTransport: options.transport === undefined,
       early: this.early,
@@ -62,9 +62,9 @@ export class ConnectionSetup {
   }
 
   /** The CONNECT packet; the password lives only here and in the options, never in traces. */
-  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket> {
+  buildConnect(version: ProtocolVersion, server: URL): ConnectPacket | Promise<ConnectPacket> {
     const { options, reconnect } = this.parts
-    const packet = connectPacketFor(options, reconnect(), version)
+    const packet = connectPacketFor(options, reconnect(), version, server)
     const v5 = version === 5 ? this.parts.v5() : undefined
     if (!v5?.auth) return packet
     return v5.connectProperties(packet.properties).then((properties) => ({ ...packet, properties }))

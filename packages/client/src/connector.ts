@@ -30,8 +30,8 @@ export interface AttemptContext {
   timers: TimerSource
   trace: Tracer
   cancel: AttemptCancel
-  /** The CONNECT packet (async when an authenticator computes its first step). */
-  buildConnect(version: ProtocolVersion): ConnectPacket | Promise<ConnectPacket>
+  /** The CONNECT packet for `server` (async when an authenticator computes its first step). */
+  buildConnect(version: ProtocolVersion, server: URL): ConnectPacket | Promise<ConnectPacket>
   /** The servers of this attempt, in order [options.servers]; the reconnect loop starts from the sticky one. */
   servers?: readonly URL[]
   /** MQTT 5 hooks: the AUTH exchange, CONNACK reasons and Server Reference redirects. */
@@ -159,7 +159,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
 
     // A CONNECT known before the transport opens is its greeting: the transport writes it the moment the
     // connection is up, and this side's setup overlaps the server's work instead of delaying the CONNECT.
-    const packet = started ? started.packet : ctx.buildConnect(version)
+    const packet = started ? started.packet : ctx.buildConnect(version, server)
     let greeting = started?.greeting
     if (!started && ctx.builtInTransport && !(packet instanceof Promise)) {
       try {

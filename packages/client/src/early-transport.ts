@@ -65,7 +65,7 @@ export function openEarly(options: ResolvedOptions): EarlyTransport | undefined 
   const server = options.servers[0]
   if (!server || options.store || options.transport || options.authenticator) return undefined
   const version = options.protocolVersion
-  const packet = buildConnectPacket(options, version)
+  const packet = buildConnectPacket(options, version, server)
   let greeting: Uint8Array
   try {
     greeting = encode(packet, version)

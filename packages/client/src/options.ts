@@ -33,8 +33,9 @@ export interface ClientOptions {
   clientId?: string
   /** Clean session [true]: false resumes the session kept by the broker and by the store. */
   clean?: boolean
+  /** [the server URL's user name, as in `mqtt://user:pass@host`] */
   username?: string
-  /** A secret: never traced, never put in an error message. */
+  /** A secret: never traced, never put in an error message [the server URL's password]. */
   password?: string | Uint8Array
   will?: WillOptions
   /** Seconds between control packets; 0 turns keepalive off [60]. */
@@ -209,17 +210,37 @@ function positive(v: number | undefined, def: number, name: string): number {
   return v
 }
 
-/** The CONNECT packet for these options (the password goes only here, never into traces or errors). */
-export function buildConnectPacket(o: ResolvedOptions, version: ProtocolVersion): ConnectPacket {
+/**
+ * The CONNECT packet for these options sent to `server` (the password goes only here, never into traces or
+ * errors). Credentials the options do not give come from the server's URL (`mqtt://user:pass@host`), as
+ * MQTT.js and mosquitto_pub -L take them.
+ */
+export function buildConnectPacket(o: ResolvedOptions, version: ProtocolVersion, server: URL | undefined): ConnectPacket {
   const will = o.will
+  let username = o.username
+  let password = o.password
+  if (server !== undefined && (server.username !== '' || server.password !== '')) {
+    password ??= server.password === '' ? undefined : fromUrl(server.password)
+    // A password needs a user name in MQTT 3.1 / 3.1.1 [MQTT-3.1.2-22]: `mqtt://:pass@host` sends an empty one.
+    username ??= server.username === '' && password === undefined ? undefined : fromUrl(server.username)
+  }
   return {
     type: 'connect',
     clientId: o.clientId,
     clean: o.clean,
     keepalive: o.keepalive,
-    username: o.username,
-    password: o.password === undefined ? undefined : toBytes(o.password),
+    username,
+    password: password === undefined ? undefined : toBytes(password),
     will: will && { topic: will.topic, payload: toBytes(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
     properties: version === 5 ? o.properties : undefined,
+  }
+}
+
+/** A URL's user name or password as written before percent-encoding (as is when it is not valid encoding). */
+function fromUrl(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
   }
 }

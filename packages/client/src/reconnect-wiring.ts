@@ -18,8 +18,8 @@ export function retriesAfter(r: ResolvedReconnectOptions | undefined, error: Err
   return reconnecting || r.retryInitialConnect
 }
 
-/** The CONNECT packet; credentials from the loop's beforeAttempt hook (token refresh) replace the options' ones. */
-export function connectPacketFor(options: ResolvedOptions, loop: ReconnectLoop | undefined, version: ProtocolVersion): ConnectPacket {
-  if (loop?.username === undefined && loop?.password === undefined) return buildConnectPacket(options, version)
-  return buildConnectPacket({ ...options, username: loop.username ?? options.username, password: loop.password ?? options.password }, version)
+/** The CONNECT packet for `server`; credentials from the loop's beforeAttempt hook (token refresh) replace the options' ones. */
+export function connectPacketFor(options: ResolvedOptions, loop: ReconnectLoop | undefined, version: ProtocolVersion, server: URL): ConnectPacket {
+  if (loop?.username === undefined && loop?.password === undefined) return buildConnectPacket(options, version, server)
+  return buildConnectPacket({ ...options, username: loop.username ?? options.username, password: loop.password ?? options.password }, version, server)
 }

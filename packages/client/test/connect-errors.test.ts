@@ -10,7 +10,7 @@ import { scripted } from './scripted-peer.js'
 
 let broker: Mosquitto
 beforeAll(async () => {
-  broker = await startMosquitto({ users: { alice: 'wonderland-7Qz' }, acl: 'user alice\ntopic readwrite allowed/#\n' })
+  broker = await startMosquitto({ users: { alice: 'wonderland-7Qz', carol: 'p%20q@r/s?t' }, acl: 'user alice\ntopic readwrite allowed/#\n' })
 })
 afterAll(async () => { await broker?.stop() })
 
@@ -94,6 +94,30 @@ describe('return codes from a scripted peer', () => {
     await connecting
     expect(client.protocolVersion).toBe(3)
     client.destroy()
+  })
+})
+
+describe('credentials in the server URL', () => {
+  const at = (userinfo: string): string => broker.url.replace('mqtt://', `mqtt://${userinfo}@`)
+
+  it('authenticate the CONNECT when the options give none, percent-decoded', async () => {
+    for (const url of [at('alice:wonderland-7Qz'), at(`carol:${encodeURIComponent('p%20q@r/s?t')}`)]) {
+      const c = await connect(url, { clientId: uniqueId() })
+      expect(c.connected).toBe(true)
+      await c.disconnect()
+    }
+  })
+
+  it('a wrong one is refused with a typed error and a trace that do not contain it; the options take precedence', async () => {
+    const entries: string[] = []
+    const trace = { level: 'verbose' as const, sink: (e: { message: string }) => { entries.push(e.message) } }
+    const error = await connect(at('alice:url-secret-5Tq'), { clientId: uniqueId(), trace }).catch((e: unknown) => e)
+    expect(['BAD_CREDENTIALS', 'NOT_AUTHORIZED']).toContain((error as MqttError).code)
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain('url-secret-5Tq')
+    expect(entries.join('\n')).not.toContain('url-secret-5Tq')
+    const c = await connect(at('alice:url-secret-5Tq'), { clientId: uniqueId(), username: 'alice', password: 'wonderland-7Qz' })
+    expect(c.connected).toBe(true)
+    await c.disconnect()
   })
 })
 

@@ -42,10 +42,15 @@ export function hostOf(url: URL): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
 }
 
-/** A WebSocket URL with the default path `/mqtt` when it has none. */
+/**
+ * A WebSocket URL with the default path `/mqtt` when it has none, and without user info: a URL's user name and
+ * password are the MQTT CONNECT's (the client takes them from there), not HTTP credentials for the handshake.
+ */
 export function webSocketUrl(url: URL): URL {
   const out = new URL(url.href)
   if (out.pathname === '' || out.pathname === '/') out.pathname = '/mqtt'
+  out.username = ''
+  out.password = ''
   return out
 }
 

@@ -16,6 +16,10 @@ describe('URL defaults', () => {
     expect(webSocketUrl(new URL('ws://h/ws?x=1')).href).toBe('ws://h/ws?x=1')
   })
 
+  it('WebSocket URLs lose their user info: a URL\'s credentials are the MQTT CONNECT\'s, not HTTP ones', () => {
+    expect(webSocketUrl(new URL('wss://alice:secret@h:8084/mqtt')).href).toBe('wss://h:8084/mqtt')
+  })
+
   it('IPv6 literals are dialed without brackets', () => {
     expect(hostOf(new URL('mqtt://[::1]:1883'))).toBe('::1')
   })
