@@ -6,7 +6,8 @@ import type {
   UnsubscribeProperties,
 } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
-import { toBytes } from './options.js'
+import { kindOf, toBytes } from './options.js'
+import type { MessageHandler } from './subscription.js'
 import { subscribeEntries, type SubscribeDefaults, type SubscribeFilter } from './subscribe-request.js'
 
 /** Options of one publish. */
@@ -43,8 +44,20 @@ export interface DisconnectOptions {
 
 /** The QoS, or INVALID_QOS. */
 export function checkQos(qos: unknown): QoS {
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw new MqttError('INVALID_QOS', `QoS must be 0, 1 or 2, not ${String(qos)}`)
+  if (qos !== 0 && qos !== 1 && qos !== 2) {
+    throw new MqttError('INVALID_QOS', `QoS must be 0, 1 or 2, not ${typeof qos === 'string' ? `the string '${qos}'` : String(qos)}`)
+  }
   return qos as QoS
+}
+
+/**
+ * subscribe()'s handler and options. `subscribe(filters, options)` (no handler) is accepted too; anything else
+ * in the handler's place is refused, e.g. MQTT.js's `subscribe(filter, options, callback)` order.
+ */
+export function subscribeCallbacks(handler: unknown, options: SubscribeOptions | undefined): [MessageHandler | undefined, SubscribeOptions] {
+  if (handler === undefined || typeof handler === 'function') return [handler as MessageHandler | undefined, options ?? {}]
+  if (typeof handler === 'object' && handler !== null && options === undefined) return [undefined, handler as SubscribeOptions]
+  throw new MqttError('INVALID_ARGUMENT', `subscribe(filters, handler, options): the handler must be a function, not ${kindOf(handler)}`)
 }
 
 /** The PUBLISH for publish()'s arguments; throws INVALID_QOS or INVALID_TOPIC. */
@@ -52,14 +65,14 @@ export function publishPacket(topic: string, payload: string | Uint8Array, optio
   const qos = checkQos(options.qos ?? 0)
   validateTopicName(topic) // [MQTT-3.3.2-2] no wildcards in a topic name
   return {
-    type: 'publish', topic, payload: toBytes(payload), qos, retain: options.retain ?? false, dup: false,
+    type: 'publish', topic, payload: toBytes(payload, 'payload'), qos, retain: options.retain ?? false, dup: false,
     // Set when a QoS 1/2 publish is admitted; a field from the start, so setting it does not grow the object.
     packetId: undefined, properties: options.properties,
   }
 }
 
 /** The SUBSCRIBE entries for subscribe()'s arguments (MQTT 5: checked against the server's limits by its link). */
-export function subscribeList(filters: string | SubscribeFilter[], options: SubscribeOptions, v5: boolean): SubscribePacket['subscriptions'] {
+export function subscribeList(filters: string | ReadonlyArray<string | SubscribeFilter>, options: SubscribeOptions, v5: boolean): SubscribePacket['subscriptions'] {
   const list = subscribeEntries(filters, options, checkQos, v5)
   if (list.length === 0) throw new MqttError('INVALID_ARGUMENT', 'subscribe needs at least one filter')
   return list

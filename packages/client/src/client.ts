@@ -4,7 +4,7 @@
 import type { ProtocolVersion, PublishPacket, SubackPacket, UnsubackPacket } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import {
-  disconnectPacket, publishPacket, subscribeList, unsubscribeArguments,
+  disconnectPacket, publishPacket, subscribeCallbacks, subscribeList, unsubscribeArguments,
   type DisconnectOptions, type PublishOptions, type SubscribeOptions, type UnsubscribeOptions,
 } from './call-arguments.js'
 import { durationMs } from './durations.js'
@@ -140,11 +140,15 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   }
 
   /** Subscribe to one filter or several; resolves at SUBACK with the granted QoS per filter. */
+  subscribe(filters: string | ReadonlyArray<string | SubscribeFilter>, handler?: MessageHandler, options?: SubscribeOptions): Promise<Subscription>
+  /** Subscribe without a handler (iterate the Subscription, or rely on the default handler). */
+  subscribe(filters: string | ReadonlyArray<string | SubscribeFilter>, options: SubscribeOptions): Promise<Subscription>
   async subscribe(
-    filters: string | SubscribeFilter[],
-    handler?: MessageHandler,
-    options: SubscribeOptions = {},
+    filters: string | ReadonlyArray<string | SubscribeFilter>,
+    handlerOrOptions?: MessageHandler | SubscribeOptions,
+    maybeOptions?: SubscribeOptions,
   ): Promise<Subscription> {
+    const [handler, options] = subscribeCallbacks(handlerOrOptions, maybeOptions)
     const v5 = this.rt.version === 5
     const list = subscribeList(filters, options, v5)
     // MQTT 5: within what the server said it supports (no connection: nothing to check against yet).

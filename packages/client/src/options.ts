@@ -101,9 +101,19 @@ export interface ResolvedOptions extends ClientOptions {
 
 const encoder = new TextEncoder()
 
-/** UTF-8 bytes of a string, or the bytes themselves. */
-export function toBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === 'string' ? encoder.encode(value) : value
+/** UTF-8 bytes of a string, or the bytes themselves; INVALID_ARGUMENT naming `what` for anything else. */
+export function toBytes(value: string | Uint8Array, what: string): Uint8Array {
+  if (typeof value === 'string') return encoder.encode(value)
+  if (value instanceof Uint8Array) return value
+  // The kind only, never the value: `what` may be the password.
+  throw invalid(`${what} must be a string or a Uint8Array, not ${kindOf(value)}`)
+}
+
+/** What a value is, for an error message, without the value itself: `number`, `null`, `ArrayBuffer`... */
+export function kindOf(value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value
+  const name = Array.isArray(value) ? 'an array' : (value as object).constructor?.name
+  return name === undefined || name === 'Object' ? 'an object' : name
 }
 
 /** A random client id that MQTT 3.1 can carry (at most 23 characters) [MQTT-3.1.3-5]. */
@@ -147,7 +157,9 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
   if (options.password !== undefined && options.username === undefined && protocolVersion !== 5) {
     throw invalid('a password needs a username in MQTT 3.1 / 3.1.1 [MQTT-3.1.2-22]')
   }
+  if (options.password !== undefined) toBytes(options.password, 'password')
   if (options.will) {
+    toBytes(options.will.payload, 'will payload')
     validateTopicName(options.will.topic) // [MQTT-3.1.3-10] the will topic is a topic name
     const q = options.will.qos ?? 0
     if (q !== 0 && q !== 1 && q !== 2) throw new MqttError('INVALID_QOS', `will qos must be 0, 1 or 2, not ${String(q)}`)
@@ -230,8 +242,8 @@ export function buildConnectPacket(o: ResolvedOptions, version: ProtocolVersion,
     clean: o.clean,
     keepalive: o.keepalive,
     username,
-    password: password === undefined ? undefined : toBytes(password),
-    will: will && { topic: will.topic, payload: toBytes(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
+    password: password === undefined ? undefined : toBytes(password, 'password'),
+    will: will && { topic: will.topic, payload: toBytes(will.payload, 'will payload'), qos: will.qos ?? 0, retain: will.retain ?? false, properties: will.properties },
     properties: version === 5 ? o.properties : undefined,
   }
 }

@@ -4,6 +4,7 @@
 import { validateTopicFilter } from '@isomqtt/codec'
 import type { QoS, RetainHandling, SubackPacket, SubscribePacket, SubscribeProperties, UnsubackPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
+import { kindOf } from './options.js'
 import { reasonError, reasonText } from './reason.js'
 import type { GrantedFilter } from './subscription.js'
 
@@ -29,14 +30,18 @@ export interface SubscribeError extends MqttError {
 
 /** The entries of a SUBSCRIBE, validated, with defaults applied; MQTT 3.1.x carries only filter and QoS. */
 export function subscribeEntries(
-  filters: string | ReadonlyArray<SubscribeFilter>,
+  filters: string | ReadonlyArray<string | SubscribeFilter>,
   defaults: SubscribeDefaults,
   checkQos: (q: unknown) => QoS,
   v5: boolean,
 ): SubscribePacket['subscriptions'] {
-  const list = typeof filters === 'string' ? [{ filter: filters }] : filters
-  return list.map((f) => {
-    validateTopicFilter(f.filter)
+  if (typeof filters === 'string') filters = [filters]
+  else if (!Array.isArray(filters)) {
+    throw new MqttError('INVALID_ARGUMENT', `subscribe takes a topic filter, or an array of filters or { filter } entries, not ${kindOf(filters)}`)
+  }
+  return filters.map((given) => {
+    const f = typeof given === 'string' ? { filter: given } : given
+    validateTopicFilter(f?.filter)
     const qos = checkQos(f.qos ?? defaults.qos ?? 0)
     if (!v5) return { filter: f.filter, qos }
     const entry: SubscribePacket['subscriptions'][number] = { filter: f.filter, qos }

@@ -155,4 +155,21 @@ describe('disconnect and destroy', () => {
     await expect(client.subscribe('a/#/b')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
     await expect(client.subscribe('a', undefined, { qos: 5 as 0 })).rejects.toMatchObject({ code: 'INVALID_QOS' })
   })
+
+  it('arguments of the wrong type (JavaScript callers) reject at the call with a typed error saying what was given', async () => {
+    const client = createClient({ servers: [broker.url] })
+    const bad = (v: unknown) => v as never
+    const rejects = (p: Promise<unknown>, code: string, message: string) => expect(p).rejects.toMatchObject({ code, message })
+    await rejects(client.publish('a', bad(42)), 'INVALID_ARGUMENT', 'payload must be a string or a Uint8Array, not number')
+    await rejects(client.publish('a', bad({ v: 1 })), 'INVALID_ARGUMENT', 'payload must be a string or a Uint8Array, not an object')
+    await rejects(client.publish('a', bad(new ArrayBuffer(2))), 'INVALID_ARGUMENT', 'payload must be a string or a Uint8Array, not ArrayBuffer')
+    await rejects(client.publish(bad(7), 'x'), 'INVALID_TOPIC', 'Topic Name must be a string, not number')
+    await rejects(client.publish('a', 'x', { qos: bad('1') }), 'INVALID_QOS', "QoS must be 0, 1 or 2, not the string '1'")
+    await rejects(client.subscribe(bad(42)), 'INVALID_ARGUMENT', 'subscribe takes a topic filter, or an array of filters or { filter } entries, not number')
+    await rejects(client.subscribe([bad(null)]), 'INVALID_TOPIC', 'Topic Filter must be a string, not undefined')
+    // MQTT.js's argument order (filter, options, callback):
+    await rejects(client.subscribe('a', bad({ qos: 1 }), bad(() => {})), 'INVALID_ARGUMENT', 'subscribe(filters, handler, options): the handler must be a function, not an object')
+    expect(() => createClient({ username: 'u', password: bad(1234) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'password must be a string or a Uint8Array, not number' }))
+    expect(() => createClient({ will: { topic: 'w', payload: bad(null) } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'will payload must be a string or a Uint8Array, not null' }))
+  })
 })

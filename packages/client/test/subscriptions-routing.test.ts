@@ -98,6 +98,21 @@ for (const protocolVersion of [3, 4] as const) {
       await client.disconnect()
     })
 
+    it('takes an array of filter strings, and options in the handler\'s place', async () => {
+      const [a, b] = [uniqueTopic('arr'), uniqueTopic('arr')]
+      const client = await open()
+      const got: string[] = []
+      const both = await client.subscribe([a, { filter: b, qos: 0 }], (m) => { got.push(`${m.topic === a ? 'a' : 'b'} q${m.qos}`) }, { qos: 1 })
+      expect(both.filters.map((g) => [g.filter, g.qos])).toEqual([[a, 1], [b, 0]])
+      const iterated = await client.subscribe(a, { qos: 1 })
+      expect(iterated.filters[0]!.qos).toBe(1)
+      await client.publish(a, 'x', { qos: 1 })
+      await client.publish(b, 'y', { qos: 1 })
+      for await (const m of iterated) { expect(m.text()).toBe('x'); break }
+      expect(got.sort()).toEqual(['a q1', 'b q0'])
+      await client.disconnect()
+    })
+
     it('client.unsubscribe stops delivery to every subscription on the filter', async () => {
       const topic = uniqueTopic('unsub')
       const client = await open()

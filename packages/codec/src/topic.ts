@@ -11,7 +11,8 @@ function invalid(message: string): MqttError {
 }
 
 function checkCommon(s: string, what: string): void {
-  if (typeof s !== 'string' || s.length === 0) throw invalid(`${what} must be at least one character [MQTT-4.7.3-1]`)
+  if (typeof s !== 'string') throw invalid(`${what} must be a string, not ${s === null ? 'null' : typeof s}`)
+  if (s.length === 0) throw invalid(`${what} must be at least one character [MQTT-4.7.3-1]`)
   if (s.length > 65_535) throw invalid(`${what} exceeds 65535 bytes [MQTT-4.7.3-3]`)
 }
 
