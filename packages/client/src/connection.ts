@@ -141,7 +141,9 @@ export class Connection {
     try {
       packets = this.parser.push(chunk)
     } catch (err) {
-      const error = err instanceof MqttError ? err : new MqttError('MALFORMED_PACKET', 'malformed packet', { cause: err })
+      const error = isHttp(chunk)
+        ? new MqttError('MALFORMED_PACKET', 'the server answered in HTTP, not MQTT (a web or WebSocket port? ws:// and wss:// speak MQTT over WebSocket)', { cause: err })
+        : err instanceof MqttError ? err : new MqttError('MALFORMED_PACKET', 'malformed packet', { cause: err })
       this.options.trace.critical('decode', 'closing', error)
       this.end(error, true)
       return
@@ -210,4 +212,9 @@ export function describe(p: Packet): string {
     default:
       return p.type.toUpperCase()
   }
+}
+
+/** `HTTP/` at the start of a chunk: an HTTP server's answer (to the CONNECT it could not parse). */
+function isHttp(chunk: Uint8Array): boolean {
+  return chunk.length >= 5 && chunk[0] === 0x48 && chunk[1] === 0x54 && chunk[2] === 0x54 && chunk[3] === 0x50 && chunk[4] === 0x2f
 }

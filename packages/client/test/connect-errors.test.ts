@@ -97,6 +97,17 @@ describe('return codes from a scripted peer', () => {
   })
 })
 
+describe('a server that does not speak MQTT', () => {
+  it('an HTTP answer (an mqtt:// URL on a web or WebSocket port) rejects with a message that says so', async () => {
+    const server = createServer((socket) => { socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')) })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const error = await connect(`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`, { clientId: uniqueId() }).catch((e: unknown) => e)
+    server.close()
+    expect(error).toMatchObject({ code: 'MALFORMED_PACKET', message: expect.stringContaining('the server answered in HTTP, not MQTT') })
+  })
+})
+
 describe('credentials in the server URL', () => {
   const at = (userinfo: string): string => broker.url.replace('mqtt://', `mqtt://${userinfo}@`)
 
