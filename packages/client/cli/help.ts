@@ -28,7 +28,8 @@ const EXIT_CODES = `Exit codes:
   1  usage error (unknown option, missing or invalid value)
   2  connection failed: refused by the broker, unreachable, TLS/WebSocket failure
   3  timeout: no CONNACK within --connect-timeout, or -W ran out
-  4  failed after connecting: subscription refused, publish rejected, connection lost
+  4  failed after connecting: subscription refused, publish rejected, connection lost (sub: once
+     reconnecting gives up, e.g. refused credentials, or at once with --no-reconnect)
   5  input could not be read (--file, --stdin, TLS files)
 Errors go to stderr as one line: "isomqtt: <message> (<CODE>)".`
 
@@ -46,7 +47,8 @@ ${EXIT_CODES}
 `,
   sub: `Usage: isomqtt sub -t FILTER [-t FILTER...] [options]
 
-Prints each message's payload on its own line (stdout) until interrupted.
+Prints each message's payload on its own line (stdout) until interrupted. A lost connection is
+reconnected (with backoff, said on stderr) and the subscriptions restored, as mosquitto_sub does.
   -t, --topic FILTER         filter to subscribe to; repeatable (or the path of an mqtt:// URL)
   -q, --qos 0|1|2            requested QoS [0]
   -v, --verbose              print "topic payload"
@@ -55,6 +57,7 @@ Prints each message's payload on its own line (stdout) until interrupted.
                              instead when it is not UTF-8; "userProperties" when present)
   -C, --count N              exit after N messages
   -W, --timeout SECONDS      exit with code 3 if not done after this long
+      --no-reconnect         exit with code 4 when the connection is lost
       --user-property N=V    MQTT 5 user property on CONNECT; repeatable
 
 ${CONNECTION}

@@ -11,6 +11,7 @@ const OWN = {
   json: { type: 'boolean' },
   count: { type: 'string', short: 'C' },
   timeout: { type: 'string', short: 'W' },
+  'no-reconnect': { type: 'boolean' },
 } as const
 
 const strict = new TextDecoder('utf-8', { fatal: true })
@@ -31,8 +32,11 @@ export function jsonLine(m: Message): string {
 /** Runs `isomqtt sub`; resolves with the exit code. */
 export async function sub(argv: string[], print: (s: string) => void): Promise<number> {
   const p = parseCommand(argv, OWN)
-  const v = p.values as typeof p.values & { topic?: string[]; qos?: string; verbose?: boolean; json?: boolean; count?: string; timeout?: string }
+  const v = p.values as typeof p.values & { topic?: string[]; qos?: string; verbose?: boolean; json?: boolean; count?: string; timeout?: string; 'no-reconnect'?: boolean }
   const { url, options, topicFromUrl } = resolveConnection(p, true)
+  // A subscriber runs until interrupted: a lost connection is reconnected (resubscribing when the session is gone).
+  const reconnects = !v['no-reconnect']
+  if (reconnects) options.reconnect = { minDelayMs: 500, maxDelayMs: 10_000 }
   const filters = v.topic ?? (topicFromUrl !== undefined ? [topicFromUrl] : [])
   if (filters.length === 0) throw usage('sub needs a filter: -t FILTER')
   const qos = parseQos(v.qos)
@@ -46,7 +50,21 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   const finished = new Promise<number>((r) => { finish = r })
   let timer: NodeJS.Timeout | undefined
   if (timeoutS > 0) timer = setTimeout(() => { process.stderr.write(`isomqtt: timed out after ${timeoutS} s with ${received} message(s)\n`); finish(ExitCode.Timeout) }, timeoutS * 1000)
-  client.on('connectionLost', (err) => { process.stderr.write(`isomqtt: connection lost: ${describeError(err)}\n`); finish(ExitCode.Failed) })
+  let lastError: unknown
+  let closing = false
+  client.on('connectionLost', (err) => {
+    lastError = err
+    process.stderr.write(`isomqtt: connection lost: ${describeError(err)}${reconnects ? ', reconnecting' : ''}\n`)
+    if (!reconnects) finish(ExitCode.Failed)
+  })
+  client.on('reconnecting', (info) => { lastError = info.error })
+  client.on('connect', () => { process.stderr.write('isomqtt: reconnected\n') })
+  // Closed without our asking: reconnecting gave up (a refusal such as bad credentials).
+  client.on('close', () => {
+    if (closing || !reconnects) return
+    process.stderr.write(`isomqtt: gave up reconnecting: ${describeError(lastError)}\n`)
+    finish(ExitCode.Failed)
+  })
   const handler = (m: Message): void => {
     if (count > 0 && received >= count) return
     received++
@@ -63,6 +81,7 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   }
   void stop.signal.then(() => finish(ExitCode.Ok))
   const code = await finished
+  closing = true
   stop.stop()
   if (timer) clearTimeout(timer)
   await client.disconnect()

@@ -41,6 +41,45 @@ describe('isomqtt pub', () => {
 })
 
 describe('isomqtt sub', () => {
+  /** `isomqtt sub -v` on `t` against `own`, known to be subscribed (it printed a retained marker). */
+  async function subscribedSub(own: Mosquitto, t: string, extra: string[] = []) {
+    await mosquittoPub(['-h', '127.0.0.1', '-p', String(own.port), '-t', t, '-m', 'marker', '-r']).done()
+    const sub = isomqtt(['sub', '-h', '127.0.0.1', '-p', String(own.port), '-t', t, '-v', '-q', '1', ...extra])
+    await sub.line((l) => l === `${t} marker`)
+    return sub
+  }
+
+  it('reconnects after a broker restart, resubscribes and goes on printing, saying so on stderr', async () => {
+    const own = await startMosquitto()
+    try {
+      const t = topic()
+      const sub = await subscribedSub(own, t)
+      await own.restart()
+      await sub.errLine((l) => l === 'isomqtt: reconnected')
+      expect((await mosquittoPub(['-h', '127.0.0.1', '-p', String(own.port), '-t', t, '-m', 'after', '-q', '1']).done()).code).toBe(0)
+      await sub.line((l) => l === `${t} after`)
+      sub.child.kill('SIGINT')
+      const got = await sub.done()
+      expect(got.code).toBe(0)
+      expect(got.stderr).toMatch(/^isomqtt: connection lost: .*, reconnecting\nisomqtt: reconnected\n$/)
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('--no-reconnect exits with code 4 when the connection is lost', async () => {
+    const own = await startMosquitto()
+    try {
+      const sub = await subscribedSub(own, topic(), ['--no-reconnect'])
+      await own.stopProcess()
+      const got = await sub.done()
+      expect(got.code).toBe(4)
+      expect(got.stderr).toMatch(/^isomqtt: connection lost: .*\n$/)
+    } finally {
+      await own.stop()
+    }
+  })
+
   it('prints what mosquitto_pub publishes: payloads, or "topic payload" with -v', async () => {
     const t = topic()
     await mosquittoPub([...hp(), '-t', `${t}/ready`, '-m', 'marker', '-r']).done()
