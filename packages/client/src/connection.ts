@@ -4,6 +4,7 @@ import { encode, Parser } from '@isomqtt/codec'
 import type { Packet, ProtocolVersion } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import type { TimerSource } from './timers.js'
+import { monotonicNow } from './timers.js'
 import type { Tracer } from './trace.js'
 import type { Transport } from './transport-types.js'
 import { WriteQueue } from './write-queue.js'
@@ -39,8 +40,8 @@ export interface ConnectionOptions {
 /** A live transport speaking MQTT. */
 export class Connection {
   /** ms timestamps read by the keepalive. */
-  lastSent = Date.now()
-  lastReceived = Date.now()
+  lastSent = monotonicNow()
+  lastReceived = monotonicNow()
   readonly queue: WriteQueue
   private readonly parser: Parser
   private handler: ConnectionHandler
@@ -61,7 +62,7 @@ export class Connection {
     this.queue = new WriteQueue(
       {
         write: (bytes) => {
-          this.lastSent = Date.now()
+          this.lastSent = monotonicNow()
           return this.transport.write(bytes)
         },
         expired: (ids, error) => this.handler.writeExpired(ids, error),
@@ -95,7 +96,7 @@ export class Connection {
 
   /** The transport already wrote `packet` as its greeting (TransportOptions.greeting): trace it as sent. */
   sentGreeting(packet: Packet): void {
-    this.lastSent = Date.now()
+    this.lastSent = monotonicNow()
     if (this.options.trace.verbose) this.options.trace.debug('net', `send ${describe(packet)}`)
   }
 
@@ -136,7 +137,7 @@ export class Connection {
 
   private receive(chunk: Uint8Array): void {
     if (this.ended) return
-    this.lastReceived = Date.now()
+    this.lastReceived = monotonicNow()
     let packets: Packet[]
     try {
       packets = this.parser.push(chunk)

@@ -1,6 +1,7 @@
 // Keepalive as in the Paho seed: send PINGREQ when nothing was sent (or nothing received) for the
 // keepalive period; when no packet at all arrives within pingTimeoutMs after it, the connection is lost.
 import type { TimerHandle, TimerSource } from './timers.js'
+import { monotonicNow } from './timers.js'
 import type { Tracer } from './trace.js'
 
 const PINGREQ = { type: 'pingreq' } as const
@@ -44,7 +45,7 @@ export class Keepalive {
   private check(): void {
     this.timer = undefined
     if (this.stopped) return
-    const now = Date.now()
+    const now = monotonicNow()
     const { lastSent, lastReceived } = this.conn
     if (this.pingSentAt !== 0) {
       if (lastReceived >= this.pingSentAt) {
@@ -71,7 +72,7 @@ export class Keepalive {
   }
 }
 
-/** What the pinger needs from a connection: the times (ms since epoch) of its last write and last read. */
+/** What the pinger needs from a connection: the times (monotonicNow()) of its last write and last read. */
 export interface PingableConnection {
   readonly lastSent: number
   readonly lastReceived: number

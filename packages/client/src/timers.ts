@@ -30,3 +30,10 @@ export const defaultTimers: TimerSource = {
     globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0])
   },
 }
+
+/**
+ * Milliseconds on a monotonic clock, for measuring time between events (keepalive idleness, write timeouts):
+ * the wall clock steps with NTP and manual changes, and a step back would hold the next PINGREQ back by as
+ * much, a step forward would time a PINGRESP out at once.
+ */
+export const monotonicNow = (): number => performance.now()

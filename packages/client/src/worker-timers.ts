@@ -2,7 +2,7 @@
 // tabs (aligned to 1 s, then to 1 min for chained timers after 5 minutes hidden), which starves keepalive
 // pings until the broker drops the client; dedicated workers' timers are not throttled that way.
 // The worker only counts time: each timer's callback still runs on the main thread, in its message event.
-import { defaultTimers, type TimerHandle, type TimerSource } from './timers.js'
+import { defaultTimers, monotonicNow, type TimerHandle, type TimerSource } from './timers.js'
 
 // The worker's whole program: [id, ms] starts a timer, [id] clears it; it posts the id when one fires.
 const WORKER_SOURCE = 'var t=new Map;onmessage=function(e){var d=e.data,i=d[0];if(d.length>1)' +
@@ -61,7 +61,7 @@ export function createWorkerTimers(options: WorkerTimersOptions = {}): TimerSour
   }
 
   const scheduleOnFallback = (id: number, timer: Pending): void => {
-    timer.fallback = fallback.setTimeout(() => fire(id), Math.max(0, timer.due - Date.now()))
+    timer.fallback = fallback.setTimeout(() => fire(id), Math.max(0, timer.due - monotonicNow()))
   }
 
   const fail = (): void => {
@@ -89,7 +89,7 @@ export function createWorkerTimers(options: WorkerTimersOptions = {}): TimerSour
     setTimeout(fn, ms) {
       const id = nextId++
       const delay = Math.max(0, ms)
-      const timer: Pending = { fn, due: Date.now() + delay }
+      const timer: Pending = { fn, due: monotonicNow() + delay }
       pending.set(id, timer)
       const w = ensureWorker()
       if (w) {

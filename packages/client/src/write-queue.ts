@@ -5,6 +5,7 @@ import { encode, encodeInto, type Packet, type ProtocolVersion, type PublishPack
 import { MqttError } from './errors.js'
 import { QOS0_RESULT, type PublishResult } from './publish-result.js'
 import type { TimerHandle, TimerSource } from './timers.js'
+import { monotonicNow } from './timers.js'
 
 /** Entry kinds: a protocol packet, a QoS 0 publish, or a QoS 1/2 publish (with its packet id). */
 const CONTROL = -1
@@ -123,7 +124,7 @@ export class WriteQueue {
   /** Queue a QoS 1/2 publish; it completes through the session, not here. */
   publish(bytes: Uint8Array, packetId: number): void {
     this.publishes++
-    const time = this.writeTimeoutMs ? Date.now() : 0
+    const time = this.writeTimeoutMs ? monotonicNow() : 0
     const tail = this.last()
     // Joins the last entry when that is QoS 1/2 too and of the same millisecond (so expiry stays exact).
     if (tail !== undefined && tail.id > 0 && tail.time === time && this.segmentFor(tail) && tail.end + bytes.length <= tail.bytes.length) {
@@ -140,7 +141,7 @@ export class WriteQueue {
     const g = this.currentGroup()
     g.remaining++
     this.publishes++
-    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? Date.now() : 0, id: QOS0, count: 1, group: g, ids: undefined })
+    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? monotonicNow() : 0, id: QOS0, count: 1, group: g, ids: undefined })
     return g.promise
   }
 
@@ -330,7 +331,7 @@ export class WriteQueue {
   private expire(): void {
     this.timer = undefined
     if (this.closed || !this.writeTimeoutMs) return
-    const limit = Date.now() - this.writeTimeoutMs
+    const limit = monotonicNow() - this.writeTimeoutMs
     const error = new MqttError('TIMEOUT', `publish not written within ${this.writeTimeoutMs} ms`)
     const kept: Entry[] = []
     const ids: number[] = []
@@ -351,6 +352,6 @@ export class WriteQueue {
     this.head = 0
     this.group = undefined
     if (ids.length > 0) this.host.expired(ids, error)
-    if (next !== Infinity) this.timer = this.timers.setTimeout(this.onTimer, next + this.writeTimeoutMs - Date.now())
+    if (next !== Infinity) this.timer = this.timers.setTimeout(this.onTimer, next + this.writeTimeoutMs - monotonicNow())
   }
 }

@@ -1,6 +1,6 @@
 // Byte-exact behaviour against a scripted peer: what a real broker will not produce on demand.
 import { encode } from '@isomqtt/codec'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createClient, MqttError, type Message } from '../src/index.js'
 import { once, signal, traceCollector } from './helpers.js'
 import { accept, scripted } from './scripted-peer.js'
@@ -114,6 +114,30 @@ describe('scripted peer', () => {
     expect((error as MqttError).code).toBe('TIMEOUT')
     expect(client.connected).toBe(false)
     await peer.whenClosed()
+  })
+
+  it('pings on schedule, and times nothing out, when the wall clock steps back or forward', async () => {
+    // Only Date is faked: timers stay real. Idleness measured on the wall clock would hold the PINGREQ back an
+    // hour after the step back, and time the PINGRESP out at once after the step forward.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const s = scripted()
+      const client = createClient({ servers: [url], transport: s.transport, keepalive: 1, pingTimeoutMs: 1000 })
+      const connecting = client.connect()
+      const peer = await accept(s.nextPeer())
+      await connecting
+      vi.setSystemTime(Date.now() - 3_600_000)
+      await peer.expect('pingreq', 3000)
+      vi.setSystemTime(Date.now() + 7_200_000)
+      peer.send({ type: 'pingresp' })
+      await peer.expect('pingreq', 3000)
+      peer.send({ type: 'pingresp' })
+      await peer.expect('pingreq', 3000)
+      expect(client.connected).toBe(true)
+      client.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('stays connected while PINGRESP answers PINGREQ', async () => {
