@@ -318,9 +318,21 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     this.graceful = true
   }
 
-  /** Report a failure on the client's 'error' event. */
+  /**
+   * Report a failure (a handler that threw, a failed resubscribe) on the client's 'error' event. With no
+   * listener it is not lost in silence, nor fatal: browsers report it as an uncaught error (reportError),
+   * Node prints it on stderr.
+   */
   reportError(error: unknown): void {
     const err = error instanceof Error ? error : new MqttError('UNKNOWN', String(error), { cause: error })
-    this.host.emit('error', err)
+    if (this.host.hasListeners('error')) this.host.emit('error', err)
+    else unhandled(err)
   }
+}
+
+/** An error nobody listens for: the platform's uncaught-error report where there is one, else stderr. */
+function unhandled(err: Error): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
+  if (typeof report === 'function') report(err)
+  else console.error('isomqtt: unhandled error (listen for the client\'s "error" event to handle it):', err)
 }

@@ -1,6 +1,6 @@
 // orderMatters: handlers one at a time in arrival order, async ones awaited, without blocking reading,
 // pinging or acknowledging; a throwing handler breaks nothing; publishing from a handler does not deadlock.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { connect, createClient, type Message } from '../src/index.js'
 import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
 import { accept, scripted } from './scripted-peer.js'
@@ -93,6 +93,29 @@ describe('handler ordering against Mosquitto', () => {
     expect(errors.map((e) => e.message)).toEqual(['sync failure', 'async failure'])
     expect(client.connected).toBe(true)
     await client.disconnect()
+  })
+
+  it('with no error listener, a throwing handler is printed on stderr (neither silent nor fatal)', async () => {
+    const topic = uniqueTopic('throws')
+    const client = await connect(broker.url, { clientId: uniqueId() })
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const done = signal()
+      await client.subscribe(topic, (m) => {
+        if (m.text() === 'bad') throw new Error('handler bug')
+        done.resolve()
+      }, { qos: 1 })
+      await client.publish(topic, 'bad', { qos: 1 })
+      await client.publish(topic, 'good', { qos: 1 })
+      await done.promise
+      expect(printed).toHaveBeenCalledTimes(1)
+      expect(printed.mock.calls[0]![0]).toContain('isomqtt: unhandled error')
+      expect((printed.mock.calls[0]![1] as Error).message).toBe('handler bug')
+      expect(client.connected).toBe(true)
+    } finally {
+      printed.mockRestore()
+      await client.disconnect()
+    }
   })
 })
 
