@@ -1,4 +1,4 @@
-// Node only: `ws:` / `wss:` through isomorphic-ws (the ws package), with headers and TLS options.
+// Node only: `ws:` / `wss:` through isomorphic-ws (the ws package), with headers, TLS options and an http(s).Agent.
 import WebSocket from 'isomorphic-ws'
 import { TransportError } from './errors.js'
 import { mapError } from './map-error.js'
@@ -25,6 +25,7 @@ export function createWebSocketTransport(url: URL, options: TransportOptions): P
       const ws = new WebSocket(target, protocols, {
         ...(target.protocol === 'wss:' ? nodeTlsOptions(options.tls) : {}),
         ...(headers ? { headers } : {}),
+        ...(options.wsOptions?.agent !== undefined ? { agent: options.wsOptions.agent as never } : {}),
         // MQTT payloads are often already compact; compression would cost CPU on the hot path.
         perMessageDeflate: false,
       })

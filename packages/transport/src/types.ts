@@ -51,6 +51,11 @@ export interface WebSocketOptions {
   protocols?: string[]
   /** Called before every connection to rewrite the URL, e.g. to sign it with a fresh token. */
   urlProvider?: (url: URL) => URL | string | Promise<URL | string>
+  /**
+   * Node only: the http(s).Agent that makes the handshake's connection, e.g. one from `https-proxy-agent` to
+   * go through an HTTP proxy (browsers use their own proxy settings).
+   */
+  agent?: unknown
   /** WebSocket class for the browser factory; defaults to `globalThis.WebSocket`. */
   WebSocket?: WebSocketConstructor
   /** Browser factory: a write completes once `bufferedAmount` is at or below this many bytes (default 256 KiB). */

@@ -1,7 +1,7 @@
 // The WebSocket Duplex: binary frames both ways, frames and packets independent, end/destroy semantics,
 // subprotocols, per-connection header and URL providers, readable backpressure, and peer closes.
 import { once } from 'node:events'
-import type { IncomingMessage } from 'node:http'
+import { Agent, type IncomingMessage } from 'node:http'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -198,6 +198,22 @@ describe('Node ws only', () => {
       cleanups.push(() => closeTransport(t))
       expect(peer.req.headers.authorization).toBe(expected)
     }
+  })
+
+  it('makes the handshake\'s connection through wsOptions.agent (an HTTP proxy agent, say)', async () => {
+    const s = await server()
+    const agent = new Agent()
+    const made: string[] = []
+    const createConnection = agent.createConnection.bind(agent)
+    agent.createConnection = (options, callback) => {
+      made.push(`${String(options.host)}:${String(options.port)}`)
+      return createConnection(options, callback)
+    }
+    const [peer, t] = await Promise.all([s.next(), openTransport(s.url, { wsOptions: { agent } })])
+    cleanups.push(() => closeTransport(t))
+    expect(made).toEqual([`127.0.0.1:${s.port}`])
+    expect(peer.req.url).toBe('/mqtt')
+    agent.destroy()
   })
 
   it('stops reading from the network while the readable side is full (pause), and loses nothing', async () => {
