@@ -175,6 +175,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
       connectTimeoutMs: ctx.builtInTransport ? 0 : options.connectTimeoutMs,
       signal: abort.signal,
       tls: options.tls,
+      wsOptions: options.wsOptions,
       protocolVersion: version,
       greeting,
     })

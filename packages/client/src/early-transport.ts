@@ -21,9 +21,10 @@ export class EarlyTransport {
   readonly transport: Promise<Transport>
   private taken = false
 
-  constructor(readonly server: URL, readonly version: ProtocolVersion, readonly packet: ConnectPacket, readonly greeting: Uint8Array, tls: ResolvedOptions['tls']) {
+  constructor(readonly server: URL, readonly version: ProtocolVersion, readonly packet: ConnectPacket, readonly greeting: Uint8Array, options: ResolvedOptions) {
+    const { tls, wsOptions } = options
     // The attempt's timer covers the handshake, as for a transport the attempt opens itself.
-    this.transport = defaultFactory(server, { connectTimeoutMs: 0, signal: this.abort.signal, tls, protocolVersion: version, greeting })
+    this.transport = defaultFactory(server, { connectTimeoutMs: 0, signal: this.abort.signal, tls, wsOptions, protocolVersion: version, greeting })
   }
 
   /**
@@ -72,5 +73,5 @@ export function openEarly(options: ResolvedOptions): EarlyTransport | undefined 
   } catch {
     return undefined // the attempt builds it again and reports why
   }
-  return new EarlyTransport(server, version, packet, greeting, options.tls)
+  return new EarlyTransport(server, version, packet, greeting, options)
 }

@@ -10,7 +10,7 @@ import { resolveOfflineQueueOptions, type OfflineQueueOptions, type ResolvedOffl
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
 import type { TraceOptions } from './trace.js'
-import type { TransportFactory, TlsOptions } from './transport-types.js'
+import type { TransportFactory, TlsOptions, WebSocketOptions } from './transport-types.js'
 
 /** The Will Message: published by the server when the connection ends without DISCONNECT. */
 export interface WillOptions {
@@ -42,8 +42,10 @@ export interface ClientOptions {
   keepalive?: number
   /** Time for one connection attempt: transport plus CONNACK, in ms; 0 waits without limit [30 000]. */
   connectTimeoutMs?: number
-  /** TLS options for `mqtts:` servers. */
+  /** TLS options for `mqtts:` servers (and `wss:` in Node). */
   tls?: TlsOptions
+  /** WebSocket options for `ws:` / `wss:` servers: handshake headers, a URL signer, an http(s).Agent (Node). */
+  wsOptions?: WebSocketOptions
   /** A custom transport factory (a socket, a WebSocket, an in-memory pair). */
   transport?: TransportFactory
   /** Where in-flight QoS 1/2 packets are kept [MemoryStore]. */
@@ -182,6 +184,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     keepalive,
     connectTimeoutMs: durationMs(options.connectTimeoutMs, 30_000, 'connectTimeoutMs'),
     tls: options.tls,
+    wsOptions: options.wsOptions,
     transport: options.transport,
     store: options.store,
     orderMatters: options.orderMatters ?? true,

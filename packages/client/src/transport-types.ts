@@ -1,5 +1,8 @@
 // The shape of a transport as the client uses it. A readable-stream / Node Duplex (net.Socket, TLSSocket,
 // the WebSocket adapter) fits it structurally, so the client needs no stream library types.
+import type { WebSocketOptions } from '@isomqtt/transport'
+
+export type { WebSocketOptions }
 
 /** A byte stream: Uint8Array chunks in ('data'), writes out with backpressure ('drain'). */
 export interface Transport {
@@ -21,6 +24,8 @@ export interface TransportOptions {
   protocolVersion?: 3 | 4 | 5
   /** Bytes to write first, the moment the connection is up (the client's CONNECT; see @isomqtt/transport). */
   greeting?: Uint8Array
+  /** The client's `wsOptions`, for `ws:` / `wss:` (see @isomqtt/transport's WebSocketOptions). */
+  wsOptions?: WebSocketOptions
 }
 
 /** Opens a transport to a URL; resolves once bytes can flow. */
