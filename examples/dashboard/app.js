@@ -16,13 +16,36 @@ let client
 let countdownTimer
 const settingsKey = 'isomqtt-dashboard-settings'
 
-function clientId() {
-  let id = localStorage.getItem('isomqtt-dashboard-client-id')
+const newId = () => `dash-${crypto.getRandomValues(new Uint32Array(2)).join('').slice(0, 12)}`
+
+/** The id kept in `storage` under `key` (made on first use). */
+function keptId(storage, key) {
+  let id = storage.getItem(key)
   if (!id) {
-    id = `dash-${crypto.getRandomValues(new Uint32Array(2)).join('').slice(0, 12)}`
-    localStorage.setItem('isomqtt-dashboard-client-id', id)
+    id = newId()
+    storage.setItem(key, id)
   }
   return id
+}
+
+/**
+ * This tab's client id and its open store: the browser's own id, so what one visit left in flight is resumed by
+ * the next; while another tab has that one (its store is LOCKED), one for this tab, kept across its reloads.
+ * Two tabs sharing an id would take the broker session from each other, and a store from each other.
+ */
+async function openIdentity() {
+  const ids = [keptId(localStorage, 'isomqtt-dashboard-client-id'), keptId(sessionStorage, 'isomqtt-dashboard-tab-client-id')]
+  for (let i = 0; ; i++) {
+    const id = ids[i] ?? newId()
+    const store = new IndexedDbStore(`isomqtt-dashboard-${id}`)
+    try {
+      await store.open()
+      if (i >= 1) sessionStorage.setItem('isomqtt-dashboard-tab-client-id', id)
+      return { id, store }
+    } catch (err) {
+      if (err.code !== 'LOCKED') throw err
+    }
+  }
 }
 
 function setState(state, text = state) {
@@ -84,7 +107,7 @@ function saveSettings(values) {
 async function connect(values) {
   $('connect-error').textContent = ''
   saveSettings(values)
-  const id = clientId()
+  const { id, store } = await openIdentity()
   client = createClient({
     servers: [values.url],
     clientId: id,
@@ -92,12 +115,12 @@ async function connect(values) {
     keepalive: 30,
     username: values.username || undefined,
     password: values.password || undefined,
-    store: new IndexedDbStore(`isomqtt-dashboard-${id}`),
+    store,
     reconnect: { minDelayMs: 1000, maxDelayMs: 15_000, retryInitialConnect: true },
   })
   client.on('connect', (result) => {
     stopCountdown()
-    setState('connected', `connected to ${values.url}`)
+    setState('connected', `connected to ${values.url} as ${id}`)
     if (result.resumed.length > 0) log('out', '(session)', `${result.resumed.length} stored message(s) resumed from IndexedDB`, 1)
     for (const receipt of result.resumed) {
       track(receipt.done).then((r) => log('out', receipt.topic ?? '(pubrel)', 'resumed message acknowledged', r.qos), () => {})

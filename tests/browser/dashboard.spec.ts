@@ -61,3 +61,28 @@ test('its publish form reaches a Node subscriber with the chosen QoS and retain 
   await later.client.disconnect()
   await node.client.disconnect()
 })
+
+test('a second tab gets a client id and a store of its own, and both tabs stay connected and live', async ({ page }) => {
+  const root = topicRoot('dash-tabs')
+  const node = await nodePeer()
+  const second = await page.context().newPage()
+  const url = dashboardUrl({ url: env.brokerWsUrl, filter: `${root}/#` })
+  await page.goto(url)
+  await expect(page.locator('#state')).toHaveAttribute('data-state', 'connected')
+  await second.goto(url)
+  await expect(second.locator('#state')).toHaveAttribute('data-state', 'connected')
+  // The first tab holds the browser's id (its IndexedDbStore is LOCKED to others): the second uses its own.
+  const idOf = async (p: typeof page): Promise<string> => (await p.locator('#state').textContent())!.replace(/.* as /, '')
+  const [first, other] = [await idOf(page), await idOf(second)]
+  expect(first).toBe(await page.evaluate(() => localStorage.getItem('isomqtt-dashboard-client-id')))
+  expect(other).toMatch(/^dash-/)
+  expect(other).not.toBe(first)
+  // Each has its own broker session: neither took the other's over.
+  await node.client.publish(`${root}/both`, 'seen', { qos: 1 })
+  for (const p of [page, second]) {
+    await expect(p.locator(`#topics tr[data-topic="${root}/both"] td.value`)).toHaveText('seen')
+    await expect(p.locator('#state')).toHaveAttribute('data-state', 'connected')
+  }
+  await second.close()
+  await node.client.disconnect()
+})

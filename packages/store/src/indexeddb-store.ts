@@ -6,6 +6,7 @@ import { StoreError } from './errors.js'
 import { GroupCommit } from './group-commit.js'
 import { admitPut, checkKey, createTracer, decodeStored, Lifecycle, Quota, rollbackPut, type PendingEntry } from './store-core.js'
 import type { Store, StoreOptions, StoreTransform } from './types.js'
+import { acquireWebLock, type HeldLock } from './web-lock.js'
 
 /** The object store inside each client's database. */
 const OBJECT_STORE = 'packets'
@@ -38,6 +39,8 @@ export class IndexedDbStore implements Store {
   private index = new Map<string, IdbEntry>()
   private nextSeq = 0
   private db?: UseStore
+  /** The Web Lock that keeps other tabs from opening this database while it is open here. */
+  private lock?: HeldLock
   private readonly life = new Lifecycle()
   private readonly quota: Quota
   private readonly transform: StoreTransform | undefined
@@ -55,9 +58,17 @@ export class IndexedDbStore implements Store {
     this.trace = createTracer(options.trace)
   }
 
-  /** Opens the database and loads the keys in replay order. */
+  /** Opens the database and loads the keys in replay order; LOCKED while another tab or worker has it open. */
   open(): Promise<void> {
-    return this.life.open(() => this.load())
+    return this.life.open(async () => {
+      this.lock = await acquireWebLock(this.databaseName, `IndexedDbStore ${this.databaseName}`)
+      try {
+        await this.load()
+      } catch (err) {
+        this.releaseLock()
+        throw err
+      }
+    })
   }
 
   /** Keeps `packet` under `key`; resolves once the IndexedDB transaction has completed. */
@@ -117,7 +128,13 @@ export class IndexedDbStore implements Store {
       this.db = undefined
       // idb-keyval has no close(); the connection is reachable from any transaction
       await db?.('readonly', (os) => os.transaction.db.close()).catch(() => {})
+      this.releaseLock()
     })
+  }
+
+  private releaseLock(): void {
+    this.lock?.release()
+    this.lock = undefined
   }
 
   private async load(): Promise<void> {
