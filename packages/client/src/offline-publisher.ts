@@ -4,7 +4,7 @@
 import type { PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { OfflineQueue, type ResolvedOfflineQueueOptions } from './offline-queue.js'
-import type { PublishResult } from './publish-result.js'
+import { atMostOnce, type PublishResult } from './publish-result.js'
 import type { Session } from './session.js'
 
 interface Entry {
@@ -39,7 +39,7 @@ export class OfflinePublisher {
   /** Queue a publish made while disconnected; settles like any publish once it has been sent. */
   publish(packet: PublishPacket): Promise<PublishResult> {
     if (packet.qos === 0 && this.options.qos0 === 'drop') {
-      return Promise.reject(new MqttError('NOT_CONNECTED', 'not connected, and offlineQueue.qos0 is drop: the QoS 0 message was not sent'))
+      return atMostOnce(Promise.reject(new MqttError('NOT_CONNECTED', 'not connected, and offlineQueue.qos0 is drop: the QoS 0 message was not sent')))
     }
     const size = packet.payload.length + packet.topic.length
     const before = this.queue.length
@@ -47,14 +47,15 @@ export class OfflinePublisher {
       this.queue.makeRoom(size)
     } catch (err) {
       this.changed(before)
-      return Promise.reject(err)
+      const rejected = Promise.reject(err)
+      return packet.qos === 0 ? atMostOnce(rejected) : rejected
     }
     if (packet.qos === 0) {
       const promise = new Promise<PublishResult>((resolve, reject) => {
         this.queue.push({ size, packet, resolve, reject, drop: reject })
       })
       this.changed(before)
-      return promise
+      return atMostOnce(promise)
     }
     // The store must be open before the put the session chains behind this (errors surface through it).
     void this.session.openStore().catch(() => {})

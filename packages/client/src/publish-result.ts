@@ -17,6 +17,18 @@ export interface PublishResult {
 /** Every QoS 0 publish resolves with this one frozen object (no allocation per message). */
 export const QOS0_RESULT: PublishResult = Object.freeze({ packetId: undefined, qos: 0, reasonCode: 0 })
 
+const ignore = (): void => {}
+
+/**
+ * A QoS 0 publish's promise, safe to leave unawaited: its rejection means the message was lost (the client
+ * closed, the queue was full), which QoS 0 allows, so a fire-and-forget publish never turns into an unhandled
+ * rejection, which ends a Node process. Awaiting it still gets the error.
+ */
+export function atMostOnce(promise: Promise<PublishResult>): Promise<PublishResult> {
+  promise.catch(ignore)
+  return promise
+}
+
 /** A message carried over from a persistent session, and its completion. */
 export interface ResumedReceipt {
   packetId: number

@@ -3,7 +3,7 @@
 // handed over within writeTimeoutMs are dropped with TIMEOUT.
 import { encode, encodeInto, type Packet, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
-import { QOS0_RESULT, type PublishResult } from './publish-result.js'
+import { atMostOnce, QOS0_RESULT, type PublishResult } from './publish-result.js'
 import type { TimerHandle, TimerSource } from './timers.js'
 import { monotonicNow } from './timers.js'
 
@@ -199,7 +199,8 @@ export class WriteQueue {
     if (!g) {
       let resolve!: (r: PublishResult) => void
       let reject!: (err: Error) => void
-      const promise = new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej })
+      // One promise for the tick's QoS 0 publishes, handled once here (see atMostOnce).
+      const promise = atMostOnce(new Promise<PublishResult>((res, rej) => { resolve = res; reject = rej }))
       g = this.group = { promise, resolve, reject, remaining: 0 }
     }
     return g

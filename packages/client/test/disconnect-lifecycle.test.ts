@@ -156,6 +156,31 @@ describe('disconnect and destroy', () => {
     await expect(client.subscribe('a', undefined, { qos: 5 as 0 })).rejects.toMatchObject({ code: 'INVALID_QOS' })
   })
 
+  it('QoS 0 publishes left unawaited never become unhandled rejections when given up; awaited, they still reject', async () => {
+    // A fire-and-forget QoS 0 publish that is lost (which QoS 0 allows) must not end a Node process.
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const idle = createClient({ servers: [broker.url] })
+      void idle.publish('a', 'queued offline, then dropped at disconnect')
+      const awaited = idle.publish('a', 'the same, awaited')
+      await idle.disconnect()
+      await expect(awaited).rejects.toBeInstanceOf(MqttError)
+      void idle.publish('a', 'after close')
+      void createClient({ servers: [broker.url], offlineQueue: { qos0: 'drop' } }).publish('a', 'dropped offline')
+      const { client } = await connectScripted({ maxQueued: 1 })
+      void client.publish('t', 'written in this tick, then destroyed')
+      void client.publish('t', 'beyond maxQueued')
+      client.destroy()
+      // Unhandled rejections are reported once the microtask queue has drained: two turns of the loop.
+      for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('arguments of the wrong type (JavaScript callers) reject at the call with a typed error saying what was given', async () => {
     const client = createClient({ servers: [broker.url] })
     const bad = (v: unknown) => v as never
