@@ -201,6 +201,14 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     await request()
   }
 
+  /**
+   * While the client waits out a reconnect delay, attempt at once (the application knows the network is back;
+   * browser clients do it on the window's 'online' event). False when it is not waiting.
+   */
+  reconnectNow(): boolean {
+    return this.rt.reconnectNow()
+  }
+
   /** Let in-flight work finish for up to quiesceMs, send DISCONNECT and close; settles once the server closed too (at most 1 s later). */
   disconnect(options: DisconnectOptions = {}): Promise<void> {
     let quiesceMs: number

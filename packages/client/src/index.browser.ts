@@ -1,5 +1,6 @@
 // Browser entry of @isomqtt/client (the `browser` exports condition): the same API as index.ts, except that
-// clients default to Worker-based timers, so keepalive pings still leave on time in a background tab.
+// clients default to Worker-based timers, so keepalive pings still leave on time in a background tab, and a
+// client waiting to reconnect tries at once when the window says the network is back ('online').
 import { MqttClient as BaseClient, connect as baseConnect } from './client.js'
 import type { ClientOptions } from './options.js'
 import type { TimerSource } from './timers.js'
@@ -20,10 +21,32 @@ function withBrowserTimers(options: ClientOptions): ClientOptions {
   return options.timers ? options : { ...options, timers: browserTimers() }
 }
 
+interface WindowEvents {
+  addEventListener?(type: string, listener: () => void): void
+  removeEventListener?(type: string, listener: () => void): void
+}
+
+/**
+ * While `client` waits out a reconnect delay (up to maxDelayMs, 30 s by default), the window's 'online' event
+ * starts the attempt at once. Listening only while reconnecting: a closed client leaves nothing behind (and
+ * adding the same listener twice is a no-op for an EventTarget).
+ */
+function reconnectWhenOnline(client: BaseClient): BaseClient {
+  const w = globalThis as WindowEvents
+  if (typeof w.addEventListener !== 'function' || typeof w.removeEventListener !== 'function') return client
+  const online = (): void => { client.reconnectNow() }
+  const stop = (): void => w.removeEventListener!('online', online)
+  client.on('reconnecting', () => w.addEventListener!('online', online))
+  client.on('connect', stop)
+  client.on('close', stop)
+  return client
+}
+
 /** An MQTT client whose timers default to a Worker (pass `timers` to choose another source). */
 export class MqttClient extends BaseClient {
   constructor(options: ClientOptions) {
     super(withBrowserTimers(options))
+    reconnectWhenOnline(this)
   }
 }
 
@@ -34,5 +57,5 @@ export function createClient(options: ClientOptions): MqttClient {
 
 /** Connect to a server (or the first of several that accepts) and resolve the connected client. */
 export function connect(url: string | URL | Array<string | URL>, options: ClientOptions = {}): Promise<BaseClient> {
-  return baseConnect(url, withBrowserTimers(options))
+  return baseConnect(url, withBrowserTimers(options)).then(reconnectWhenOnline)
 }

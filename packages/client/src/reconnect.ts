@@ -124,6 +124,8 @@ export class ReconnectLoop {
   private timer: TimerHandle | undefined
   private stableTimer: TimerHandle | undefined
   private run = 0
+  /** The attempt whose backoff delay is running (retryNow() can start it at once). */
+  private waiting: { run: number; attempt: number; error: Error } | undefined
 
   constructor(
     readonly options: ResolvedReconnectOptions,
@@ -160,8 +162,20 @@ export class ReconnectLoop {
     const run = ++this.run
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     // Held: no socket is open while the client waits, and a process with nothing else to do must not exit.
-    this.timer = this.timers.setTimeout(() => { void this.fire(run, attempt, error) }, delayMs, true)
+    this.waiting = { run, attempt, error }
+    this.timer = this.timers.setTimeout(() => { this.waiting = undefined; void this.fire(run, attempt, error) }, delayMs, true)
     this.host.reconnecting({ attempt, delayMs, server, error })
+    return true
+  }
+
+  /** While a backoff delay runs, start its attempt at once (the network is back); false when not waiting. */
+  retryNow(): boolean {
+    const w = this.waiting
+    if (w === undefined || w.run !== this.run) return false
+    this.waiting = undefined
+    if (this.trace.warns) this.trace.warn('client', `reconnect attempt ${w.attempt} now`)
+    this.timers.clearTimeout(this.timer)
+    void this.fire(w.run, w.attempt, w.error)
     return true
   }
 
@@ -204,6 +218,7 @@ export class ReconnectLoop {
   /** Stop: no attempt runs after this (disconnect, destroy). */
   cancel(): void {
     this.run++
+    this.waiting = undefined
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = undefined
     this.clearStable()

@@ -318,6 +318,11 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     this.graceful = true
   }
 
+  /** See MqttClient.reconnectNow(). */
+  reconnectNow(): boolean {
+    return this.loop?.retryNow() ?? false
+  }
+
   /**
    * Report a failure (a handler that threw, a failed resubscribe) on the client's 'error' event. With no
    * listener it is not lost in silence, nor fatal: browsers report it as an uncaught error (reportError),

@@ -56,6 +56,20 @@ describe('reconnect policy', () => {
     await client.disconnect()
   })
 
+  it('reconnectNow() cuts a long backoff delay short, and is a no-op while connected', async () => {
+    const client = await connect(proxy.url(), { clientId: uniqueId('rp'), username: 'alice', password: 'secret', reconnect: { minDelayMs: 60_000, maxDelayMs: 60_000 } })
+    expect(client.reconnectNow()).toBe(false)
+    const reconnecting = once<ReconnectingInfo>(client, 'reconnecting')
+    proxy.cut()
+    expect((await reconnecting).delayMs).toBe(60_000)
+    const back = once(client, 'connect')
+    expect(client.reconnectNow()).toBe(true)
+    await back
+    expect(client.reconnectNow()).toBe(false)
+    await roundTrip(client, uniqueTopic('rp'))
+    await client.disconnect()
+  })
+
   it('reconnect: false ends the client at the first loss', async () => {
     const client = await connect(proxy.url(), { clientId: uniqueId('rp'), username: 'alice', password: 'secret', reconnect: false })
     let attempts = 0
