@@ -28,8 +28,8 @@ const EXIT_CODES = `Exit codes:
   1  usage error (unknown option, missing or invalid value)
   2  connection failed: refused by the broker, unreachable, TLS/WebSocket failure
   3  timeout: no CONNACK within --connect-timeout, or -W ran out
-  4  failed after connecting: subscription refused, publish rejected, connection lost (sub: once
-     reconnecting gives up, e.g. refused credentials, or at once with --no-reconnect)
+  4  failed after connecting: subscription refused, publish rejected, connection lost (sub and
+     pub --stdin: once reconnecting gives up, e.g. refused credentials, or at once with --no-reconnect)
   5  input could not be read (--file, --stdin, TLS files)
 Errors go to stderr as one line: "isomqtt: <message> (<CODE>)".`
 
@@ -74,7 +74,9 @@ ${EXIT_CODES}
   -q, --qos 0|1|2            QoS [0]
   -r, --retain               retain the message
       --user-property N=V    MQTT 5 user property on each message; repeatable
-Exits once every message is complete (QoS 0 written, 1 PUBACK, 2 PUBCOMP).
+      --no-reconnect         --stdin: exit with code 4 when the connection is lost
+Exits once every message is complete (QoS 0 written, 1 PUBACK, 2 PUBCOMP). With --stdin a lost
+connection is reconnected (said on stderr) and the lines read meanwhile wait in the offline queue.
 
 ${CONNECTION}
 

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline'
 import type { MqttClient, PublishOptions } from '@isomqtt/client'
 import { parseQos, parseUserProperty } from './connection-args.js'
 import { CliError, describeError, ExitCode, operationExitCode, usage } from './exit-codes.js'
-import { open, parseCommand, resolveConnection } from './session.js'
+import { open, parseCommand, RECONNECT, resolveConnection, watchConnection } from './session.js'
 
 const OWN = {
   topic: { type: 'string', short: 't' },
@@ -14,6 +14,7 @@ const OWN = {
   'null-message': { type: 'boolean', short: 'n' },
   qos: { type: 'string', short: 'q' },
   retain: { type: 'boolean', short: 'r' },
+  'no-reconnect': { type: 'boolean' },
 } as const
 
 /** Most publishes the stdin mode keeps unfinished before it stops reading (bounded memory). */
@@ -22,7 +23,7 @@ const STDIN_WINDOW = 1000
 /** Runs `isomqtt pub`; resolves with the exit code. */
 export async function pub(argv: string[]): Promise<number> {
   const p = parseCommand(argv, OWN)
-  const v = p.values as typeof p.values & { topic?: string; message?: string; file?: string; stdin?: boolean; 'null-message'?: boolean; qos?: string; retain?: boolean }
+  const v = p.values as typeof p.values & { topic?: string; message?: string; file?: string; stdin?: boolean; 'null-message'?: boolean; qos?: string; retain?: boolean; 'no-reconnect'?: boolean }
   const { url, options, topicFromUrl } = resolveConnection(p, false)
   const topic = v.topic ?? topicFromUrl
   if (topic === undefined) throw usage('pub needs a topic: -t TOPIC')
@@ -46,7 +47,12 @@ export async function pub(argv: string[]): Promise<number> {
     payload = v.message ?? ''
   }
 
+  // Lines from stdin may come for a long time: a lost connection is reconnected, and what is published
+  // meanwhile waits in the client's offline queue (QoS 1/2 in its store).
+  const reconnects = v.stdin === true && !v['no-reconnect']
+  if (reconnects) options.reconnect = RECONNECT
   const client = await open(url, options)
+  const closing = v.stdin ? watchConnection(client, reconnects, () => {}) : () => {}
   try {
     if (payload !== undefined) await client.publish(topic, payload, publishOptions)
     else await publishLines(client, topic, publishOptions)
@@ -55,6 +61,7 @@ export async function pub(argv: string[]): Promise<number> {
     if (err instanceof CliError) throw err
     throw new CliError(operationExitCode(err), `publish failed: ${describeError(err)}`, { cause: err })
   }
+  closing()
   await client.disconnect()
   return ExitCode.Ok
 }

@@ -53,3 +53,29 @@ export function interrupted(): { signal: Promise<void>; stop(): void } {
   process.once('SIGTERM', on)
   return { signal, stop: () => { process.off('SIGINT', on); process.off('SIGTERM', on) } }
 }
+
+/** Reconnect settings of the long-running commands (sub, pub --stdin), which reconnect as mosquitto_sub does. */
+export const RECONNECT = { minDelayMs: 500, maxDelayMs: 10_000 }
+
+/**
+ * Says on stderr when the connection is lost and when it is back. `failed` runs when the command has to end with
+ * code 4: at the loss when it does not reconnect, or when reconnecting gives up (e.g. refused credentials).
+ * Returns what to call before the command closes the client itself.
+ */
+export function watchConnection(client: MqttClient, reconnects: boolean, failed: () => void): () => void {
+  let lastError: unknown
+  let closing = false
+  client.on('connectionLost', (err) => {
+    lastError = err
+    process.stderr.write(`isomqtt: connection lost: ${describeError(err)}${reconnects ? ', reconnecting' : ''}\n`)
+    if (!reconnects) failed()
+  })
+  client.on('reconnecting', (info) => { lastError = info.error })
+  client.on('connect', () => { process.stderr.write('isomqtt: reconnected\n') })
+  client.on('close', () => {
+    if (closing || !reconnects) return
+    process.stderr.write(`isomqtt: gave up reconnecting: ${describeError(lastError)}\n`)
+    failed()
+  })
+  return () => { closing = true }
+}

@@ -2,7 +2,7 @@
 import type { Message } from '@isomqtt/client'
 import { parseCount, parseQos } from './connection-args.js'
 import { CliError, describeError, ExitCode, operationExitCode, usage } from './exit-codes.js'
-import { interrupted, open, parseCommand, resolveConnection } from './session.js'
+import { interrupted, open, parseCommand, RECONNECT, resolveConnection, watchConnection } from './session.js'
 
 const OWN = {
   topic: { type: 'string', short: 't', multiple: true },
@@ -36,7 +36,7 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   const { url, options, topicFromUrl } = resolveConnection(p, true)
   // A subscriber runs until interrupted: a lost connection is reconnected (resubscribing when the session is gone).
   const reconnects = !v['no-reconnect']
-  if (reconnects) options.reconnect = { minDelayMs: 500, maxDelayMs: 10_000 }
+  if (reconnects) options.reconnect = RECONNECT
   const filters = v.topic ?? (topicFromUrl !== undefined ? [topicFromUrl] : [])
   if (filters.length === 0) throw usage('sub needs a filter: -t FILTER')
   const qos = parseQos(v.qos)
@@ -50,21 +50,7 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   const finished = new Promise<number>((r) => { finish = r })
   let timer: NodeJS.Timeout | undefined
   if (timeoutS > 0) timer = setTimeout(() => { process.stderr.write(`isomqtt: timed out after ${timeoutS} s with ${received} message(s)\n`); finish(ExitCode.Timeout) }, timeoutS * 1000)
-  let lastError: unknown
-  let closing = false
-  client.on('connectionLost', (err) => {
-    lastError = err
-    process.stderr.write(`isomqtt: connection lost: ${describeError(err)}${reconnects ? ', reconnecting' : ''}\n`)
-    if (!reconnects) finish(ExitCode.Failed)
-  })
-  client.on('reconnecting', (info) => { lastError = info.error })
-  client.on('connect', () => { process.stderr.write('isomqtt: reconnected\n') })
-  // Closed without our asking: reconnecting gave up (a refusal such as bad credentials).
-  client.on('close', () => {
-    if (closing || !reconnects) return
-    process.stderr.write(`isomqtt: gave up reconnecting: ${describeError(lastError)}\n`)
-    finish(ExitCode.Failed)
-  })
+  const closing = watchConnection(client, reconnects, () => finish(ExitCode.Failed))
   const handler = (m: Message): void => {
     if (count > 0 && received >= count) return
     received++
@@ -81,7 +67,7 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   }
   void stop.signal.then(() => finish(ExitCode.Ok))
   const code = await finished
-  closing = true
+  closing()
   stop.stop()
   if (timer) clearTimeout(timer)
   await client.disconnect()

@@ -1,7 +1,9 @@
 // The isomqtt CLI against Mosquitto with mosquitto_pub / mosquitto_sub on the other end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMosquitto, type Mosquitto } from '../../../tests/support/mosquitto.js'
+import { connect } from '../src/index.js'
 import { isomqtt, mosquittoPub, mosquittoSub, subscribedMosquittoSub } from './cli-helpers.js'
+import { until } from './helpers.js'
 
 let broker: Mosquitto
 let n = 0
@@ -37,6 +39,35 @@ describe('isomqtt pub', () => {
     expect(pub.code).toBe(0)
     const sub = await mosquittoSub([...hp(), '-t', t, '-C', '1', '-v']).done()
     expect(sub.stdout).toBe(`${t} kept\n`)
+  })
+})
+
+describe('isomqtt pub --stdin through a broker restart', () => {
+  it('reconnects, and lines read while the broker is down are delivered once it is back (QoS 1)', async () => {
+    const own = await startMosquitto({ persistence: true })
+    const t = topic()
+    // A subscriber whose session (and the messages queued for it) survives the restart.
+    const got: string[] = []
+    const subscriber = await connect(own.url, { clientId: `cli-sub-${process.pid}`, clean: false, reconnect: { minDelayMs: 50, maxDelayMs: 200 } })
+    await subscriber.subscribe(t, (m) => { got.push(m.text()) }, { qos: 1 })
+    const pub = isomqtt(['pub', '-h', '127.0.0.1', '-p', String(own.port), '-t', t, '--stdin', '-q', '1'])
+    try {
+      pub.child.stdin!.write('one\n')
+      await until(() => got.length === 1, 20_000)
+      await own.stopProcess()
+      await pub.errLine((l) => l.startsWith('isomqtt: connection lost:') && l.endsWith(', reconnecting'))
+      pub.child.stdin!.write('two\n')
+      await own.start()
+      await pub.errLine((l) => l === 'isomqtt: reconnected')
+      pub.child.stdin!.end('three\n')
+      const done = await pub.done()
+      expect(done.code).toBe(0)
+      await until(() => got.length === 3, 20_000)
+      expect(got).toEqual(['one', 'two', 'three'])
+    } finally {
+      await subscriber.disconnect()
+      await own.stop()
+    }
   })
 })
 
