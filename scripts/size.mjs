@@ -37,10 +37,13 @@ export const targets = { ownCode: 12_000, minimalApp: 48_000, fullBundle: 55_000
  * round added 0.9 KB of own code: paged id tables (memory follows the ids in use, not the highest id seen),
  * duration options checked at the call (a bad reconnect delay crashed the process), credentials from the
  * server URL, typed errors for arguments of the wrong type: own code 37.5 KB, minimal app 65.8 KB, full bundle
- * 70.2 KB; the ceilings moved to 37.8, 66.2 and 70.6 KB. Lower these as the figures come down; once a figure
- * meets its target, set its ceiling to the target.
+ * 70.2 KB. Then a browser client that retries at once on the window's 'online' event, an error nobody
+ * listens for printed instead of lost, QoS 0 rejections marked handled, wsOptions, an HTTP answer named as
+ * such: own code 38.0 KB, minimal app 66.3 KB, full bundle 70.9 KB (with the IndexedDbStore's Web Lock); the
+ * ceilings moved to 38.3, 66.7 and 71.3 KB. Lower these as the figures come down; once a figure meets its
+ * target, set its ceiling to the target.
  */
-export const ceilings = { ownCode: 37_800, minimalApp: 66_200, fullBundle: 70_600 }
+export const ceilings = { ownCode: 38_300, minimalApp: 66_700, fullBundle: 71_300 }
 
 /** The minimal app: connect over wss, subscribe, publish, with the MemoryStore. */
 export const minimalApp = `
