@@ -27,7 +27,7 @@ export function virtualModules(modules) {
   return {
     name: 'isomqtt-virtual',
     resolveId(id) {
-      if (id === 'process' || id === 'process/') return `${PREFIX}process`
+      if (id === 'process' || id === 'process/' || id === 'process/browser.js') return `${PREFIX}process`
       if (id.startsWith('virtual:')) return `${PREFIX}${id.slice('virtual:'.length)}`
       return null
     },

@@ -39,3 +39,25 @@ for (const protocolVersion of [4, 5] as const) {
     expect(errors).toEqual([])
   })
 }
+
+test('an app bundled by esbuild connects and round-trips with main-thread timers throttled as in a background tab', async ({ page }) => {
+  // Chrome runs a hidden tab's timers at most once a second, and chained ones once a minute after a while:
+  // here every setTimeout waits at least a minute. readable-stream's nextTick (the `process` package's, on
+  // setTimeout) must not be what the app waits for; keepalive and timeouts use the client's Worker timers.
+  const root = topicRoot('esbuild-throttled')
+  const node = await nodePeer()
+  await node.client.subscribe(`${root}/from-browser/#`, undefined, { qos: 2 })
+  await page.goto(`${env.pageUrl}/tests/browser/pages/blank.html`)
+  await page.evaluate(async ({ url, root }) => {
+    const g = globalThis as Record<string, any>
+    const realSetTimeout = g.setTimeout.bind(globalThis)
+    g.setTimeout = (fn: () => void, ms?: number, ...args: unknown[]) => realSetTimeout(fn, Math.max(60_000, ms ?? 0), ...args)
+    const app = await import('/.tmp/browser-pages/bundler-app/bundler-app.js' as string)
+    g.app = await app.start(url, root, 4)
+  }, { url: env.brokerWsUrl, root })
+  expect((await node.waitFor(3, `${root}/from-browser/`)).map((m) => m.text()).sort()).toEqual(['browser says 0', 'browser says 1', 'browser says 2'])
+  await node.client.publish(`${root}/from-node/q1`, 'node says 1', { qos: 1 })
+  await page.waitForFunction(() => (globalThis as Record<string, any>).app.received.length === 1)
+  await page.evaluate(() => (globalThis as Record<string, any>).app.client.disconnect())
+  await node.client.disconnect()
+})

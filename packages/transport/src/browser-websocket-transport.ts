@@ -1,8 +1,17 @@
 // The browser's WebSocket factory (also runs in Node over ws's class, which speaks the same interface).
+import processShim from 'process/browser.js'
 import { TransportError } from './errors.js'
 import { mapWebError, type ErrorMapper } from './map-web-error.js'
 import type { Transport, TransportFactory, TransportOptions, WebSocketConstructor } from './types.js'
 import { openWebSocket } from './websocket-connect.js'
+
+// In a browser bundle readable-stream schedules work (a stream's first read, 'drain', write callbacks) with
+// this shim's nextTick, which runs on setTimeout: background tabs throttle that to once a second, and after a
+// while to once a minute, so a connect in a hidden tab did not finish. Node's nextTick runs before any I/O; a
+// microtask is the browser's equivalent. (Here, in the module every browser transport loads: a module of its
+// own would be dropped by bundlers, the package being free of side effects otherwise. In Node, readable-stream
+// uses the real process and this shim is unused.)
+processShim.nextTick = (fn, ...args) => queueMicrotask(() => fn(...args))
 
 /** Builds the W3C WebSocket factory over an error mapper (the Node entry passes its errno/OpenSSL table). */
 export function w3cWebSocketFactory(mapError: ErrorMapper): TransportFactory {
