@@ -1,7 +1,6 @@
 // Keepalive as in the Paho seed: send PINGREQ when nothing was sent (or nothing received) for the
 // keepalive period; when no packet at all arrives within pingTimeoutMs after it, the connection is lost.
-import type { TimerHandle, TimerSource } from './timers.js'
-import { monotonicNow } from './timers.js'
+import { monotonicNow, type TimerHandle, type TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
 
 const PINGREQ = { type: 'pingreq' } as const

@@ -161,8 +161,8 @@ export class ReconnectLoop {
     if (this.trace.warns) this.trace.warn('client', `reconnect attempt ${attempt} in ${delayMs} ms`)
     const run = ++this.run
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
-    // Held: no socket is open while the client waits, and a process with nothing else to do must not exit.
     this.waiting = { run, attempt, error }
+    // Held: no socket is open while the client waits, and a process with nothing else to do must not exit.
     this.timer = this.timers.setTimeout(() => { this.waiting = undefined; void this.fire(run, attempt, error) }, delayMs, true)
     this.host.reconnecting({ attempt, delayMs, server, error })
     return true

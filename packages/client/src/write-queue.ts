@@ -4,8 +4,10 @@
 import { encode, encodeInto, type Packet, type ProtocolVersion, type PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { atMostOnce, QOS0_RESULT, type PublishResult } from './publish-result.js'
-import type { TimerHandle, TimerSource } from './timers.js'
-import { monotonicNow } from './timers.js'
+import { monotonicNow, type TimerHandle, type TimerSource } from './timers.js'
+
+/** Whole milliseconds on the monotonic clock: publishes of the same millisecond may share an entry. */
+const nowMs = (): number => Math.floor(monotonicNow())
 
 /** Entry kinds: a protocol packet, a QoS 0 publish, or a QoS 1/2 publish (with its packet id). */
 const CONTROL = -1
@@ -124,7 +126,7 @@ export class WriteQueue {
   /** Queue a QoS 1/2 publish; it completes through the session, not here. */
   publish(bytes: Uint8Array, packetId: number): void {
     this.publishes++
-    const time = this.writeTimeoutMs ? monotonicNow() : 0
+    const time = this.writeTimeoutMs ? nowMs() : 0
     const tail = this.last()
     // Joins the last entry when that is QoS 1/2 too and of the same millisecond (so expiry stays exact).
     if (tail !== undefined && tail.id > 0 && tail.time === time && this.segmentFor(tail) && tail.end + bytes.length <= tail.bytes.length) {
@@ -141,7 +143,7 @@ export class WriteQueue {
     const g = this.currentGroup()
     g.remaining++
     this.publishes++
-    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? monotonicNow() : 0, id: QOS0, count: 1, group: g, ids: undefined })
+    this.add({ bytes, end: bytes.length, time: this.writeTimeoutMs ? nowMs() : 0, id: QOS0, count: 1, group: g, ids: undefined })
     return g.promise
   }
 
