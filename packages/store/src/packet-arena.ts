@@ -41,9 +41,11 @@ export class PacketArena {
   /** Copies `bytes` in under `slot`, replacing what was there. */
   put(slot: number, bytes: Uint8Array): void {
     if (slot < 0 || slot >= this.maxSlots) throw new RangeError(`slot ${slot} out of range`)
-    this.delete(slot)
     const page = this.pages.pageFor(slot)
     const i = slotIndex(slot)
+    const previous = page.chunks[i]
+    if (previous === undefined) page.live++
+    else this.release(previous)
     const n = bytes.length
     let chunk: Chunk
     if (n > BIG) {
@@ -58,7 +60,6 @@ export class PacketArena {
       chunk.live++
     }
     page.chunks[i] = chunk
-    page.live++
   }
 
   /** The bytes under `slot` (a view into the arena: copy it before the next put or delete), or undefined. */
@@ -81,6 +82,11 @@ export class PacketArena {
     if (chunk === undefined) return
     page!.chunks[i] = undefined
     this.pages.freed(slot, page!)
+    this.release(chunk)
+  }
+
+  /** A packet in `chunk` is gone: the chunk being filled is rewound once it holds nothing. */
+  private release(chunk: Chunk): void {
     if (--chunk.live === 0 && chunk === this.current) chunk.pos = 0
   }
 
