@@ -190,7 +190,12 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         else if (!(packet instanceof Promise)) conn.send(packet)
         else packet.then((p) => { if (!settled) conn?.send(p) }, fail)
       },
-      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', `cannot reach ${server.host}: ${errorText(err)}`, { cause: err })),
+      (err: unknown) => fail(err instanceof MqttError ? err : new MqttError('TRANSPORT_ERROR', unreachable(server, errorText(err)), { cause: err })),
     )
   })
+}
+
+/** "cannot reach ...": the transport's own message names the server already (`mqtt://host:port: ...`), once. */
+function unreachable(server: URL, text: string): string {
+  return text.startsWith(`${server.protocol}//${server.host}`) ? `cannot reach ${text}` : `cannot reach ${server.host}: ${text}`
 }

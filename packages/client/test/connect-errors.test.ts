@@ -196,6 +196,8 @@ describe('servers', () => {
     const error = await connect([dead], { clientId: uniqueId(), connectTimeoutMs: 5000 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(MqttError)
     expect((error as MqttError).code).toBe('TRANSPORT_ERROR')
+    // The server named once, then why.
+    expect((error as MqttError).message).toBe(`cannot reach ${dead}: connection refused (ECONNREFUSED)`)
   })
 
   it('rejects with TIMEOUT when no CONNACK comes within connectTimeoutMs', async () => {
