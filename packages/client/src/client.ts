@@ -83,6 +83,20 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this.rt.v5?.link?.limits
   }
 
+  /**
+   * What `console.log(client)` and `JSON.stringify(client)` show: who and where, never the options (which hold
+   * the password) nor the machinery behind them.
+   */
+  toJSON(): { clientId: string; protocolVersion: ProtocolVersion; state: string; server: string | undefined } {
+    const server = this.server
+    return { clientId: this.clientId, protocolVersion: this.protocolVersion, state: this.state, server: server && `${server.protocol}//${server.host}` }
+  }
+
+  /** Node's util.inspect (console.log): the toJSON() summary. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `MqttClient ${inspect(this.toJSON(), options)}`
+  }
+
   /** The client id in use (MQTT 5: the server's Assigned Client Identifier when it gave one). */
   get clientId(): string {
     return this.options.clientId

@@ -205,18 +205,35 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     outboundTopicAliases: options.outboundTopicAliases,
     timers: options.timers,
   } satisfies { [K in keyof Required<ResolvedOptions>]: ResolvedOptions[K] }
+  // Readable as ever, but left out when the options are logged or serialized (console.log, JSON.stringify).
+  if (o.password !== undefined) Object.defineProperty(o, 'password', { enumerable: false })
   return o
 }
 
 const DEFAULT_RECONNECT = /* @__PURE__ */ resolveReconnectOptions(undefined)
 const DEFAULT_OFFLINE_QUEUE = /* @__PURE__ */ resolveOfflineQueueOptions(undefined)
 
+/**
+ * Credentials taken out of server URLs (`mqtt://user:pass@host`), by the URL the client keeps instead: the
+ * URLs in the options, in `client.server` and in events carry none, so logging them shows no password.
+ */
+const urlCredentials = new WeakMap<URL, { username: string; password: string }>()
+
 function serverUrl(s: string | URL): URL {
+  let url: URL
   try {
-    return typeof s === 'string' ? new URL(s) : s
+    url = typeof s === 'string' ? new URL(s) : s
   } catch (cause) {
     throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${String(s)}`, { cause })
   }
+  if (url.username === '' && url.password === '') return url
+  const credentials = { username: url.username, password: url.password }
+  // A URL object of the caller's is copied, not changed.
+  if (typeof s !== 'string') url = new URL(url.href)
+  url.username = ''
+  url.password = ''
+  urlCredentials.set(url, credentials)
+  return url
 }
 
 function positive(v: number | undefined, def: number, name: string): number {
@@ -234,10 +251,12 @@ export function buildConnectPacket(o: ResolvedOptions, version: ProtocolVersion,
   const will = o.will
   let username = o.username
   let password = o.password
-  if (server !== undefined && (server.username !== '' || server.password !== '')) {
-    password ??= server.password === '' ? undefined : fromUrl(server.password)
+  // A URL from beforeAttempt may still carry its credentials.
+  const inUrl = server === undefined ? undefined : urlCredentials.get(server) ?? (server.username !== '' || server.password !== '' ? server : undefined)
+  if (inUrl !== undefined) {
+    password ??= inUrl.password === '' ? undefined : fromUrl(inUrl.password)
     // A password needs a user name in MQTT 3.1 / 3.1.1 [MQTT-3.1.2-22]: `mqtt://:pass@host` sends an empty one.
-    username ??= server.username === '' && password === undefined ? undefined : fromUrl(server.username)
+    username ??= inUrl.username === '' && password === undefined ? undefined : fromUrl(inUrl.username)
   }
   return {
     type: 'connect',

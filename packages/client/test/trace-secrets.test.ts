@@ -1,4 +1,5 @@
 // Tracing: leveled entries tagged with the seed's components; the password never appears, even at verbose.
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../src/index.js'
 import { startMosquitto, traceCollector, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
@@ -34,6 +35,17 @@ describe('trace', () => {
       expect(JSON.stringify(e)).not.toContain(PASSWORD)
       expect(JSON.stringify(e)).not.toContain('Zebra')
     }
+  })
+
+  it('console.log and JSON.stringify of a client, or of its options, show who and where, never the password', async () => {
+    const url = broker.url.replace('mqtt://', `mqtt://bob:${PASSWORD}@`)
+    const client = await connect(url, { clientId: uniqueId(), username: 'bob', password: PASSWORD })
+    const shown = [inspect(client, { depth: 10 }), JSON.stringify(client), inspect(client.options, { depth: 10 }), JSON.stringify(client.options)]
+    for (const text of shown) expect(text).not.toContain(PASSWORD)
+    expect(shown[0]).toBe(`MqttClient {\n  clientId: '${client.clientId}',\n  protocolVersion: 4,\n  state: 'connected',\n  server: '${broker.url}'\n}`)
+    expect(JSON.parse(shown[1]!)).toEqual({ clientId: client.clientId, protocolVersion: 4, state: 'connected', server: broker.url })
+    expect(client.options.password).toBe(PASSWORD)
+    await client.disconnect()
   })
 
   it("level 'warn' leaves out verbose entries and 'off' emits nothing", async () => {
