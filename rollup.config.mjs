@@ -14,8 +14,9 @@ export const bundleEntry = [
   "export { TransportError, isTransportError } from '@isomqtt/transport'",
 ].join('\n')
 
-// readable-stream asks for the `process` package only for nextTick (and an env flag); that package's
-// nextTick runs on setTimeout, which background tabs throttle, so the bundles get a microtask-based one.
+// readable-stream asks for the `process` package only for nextTick (and an env flag), so the bundles carry
+// this small stand-in instead of the package and its setTimeout queue. Its nextTick is a microtask, as the
+// transport's browser WebSocket module makes the real package's in any other bundle.
 const processShim = [
   'const nextTick = (fn, ...args) => queueMicrotask(() => fn(...args))',
   "export default { nextTick, env: {}, browser: true, version: '', versions: {}, platform: 'browser' }",

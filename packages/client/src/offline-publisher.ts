@@ -4,7 +4,7 @@
 import type { PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { OfflineQueue, type ResolvedOfflineQueueOptions } from './offline-queue.js'
-import { atMostOnce, type PublishResult } from './publish-result.js'
+import { atMostOnce, lostPublish, type PublishResult } from './publish-result.js'
 import type { Session } from './session.js'
 
 interface Entry {
@@ -39,7 +39,7 @@ export class OfflinePublisher {
   /** Queue a publish made while disconnected; settles like any publish once it has been sent. */
   publish(packet: PublishPacket): Promise<PublishResult> {
     if (packet.qos === 0 && this.options.qos0 === 'drop') {
-      return atMostOnce(Promise.reject(new MqttError('NOT_CONNECTED', 'not connected, and offlineQueue.qos0 is drop: the QoS 0 message was not sent')))
+      return lostPublish(0, new MqttError('NOT_CONNECTED', 'not connected, and offlineQueue.qos0 is drop: the QoS 0 message was not sent'))
     }
     const size = packet.payload.length + packet.topic.length
     const before = this.queue.length
@@ -47,8 +47,7 @@ export class OfflinePublisher {
       this.queue.makeRoom(size)
     } catch (err) {
       this.changed(before)
-      const rejected = Promise.reject(err)
-      return packet.qos === 0 ? atMostOnce(rejected) : rejected
+      return lostPublish(packet.qos, err)
     }
     if (packet.qos === 0) {
       const promise = new Promise<PublishResult>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { MqttError, notConnected } from './errors.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import { OfflinePublisher } from './offline-publisher.js'
 import type { ResolvedOptions } from './options.js'
-import { atMostOnce, type PublishResult } from './publish-result.js'
+import { atMostOnce, lostPublish, type PublishResult } from './publish-result.js'
 import type { ResumeGate } from './resume-gate.js'
 import type { Session } from './session.js'
 import type { ConnectionState } from './state-machine.js'
@@ -52,7 +52,7 @@ export class OutboundFlow {
     if (rt.state !== 'connected' || !conn) {
       // Before the first connect and while (re)connecting, publishes wait in the offline queue.
       if (rt.state === 'idle' || rt.state === 'connecting' || rt.state === 'reconnecting') return this.offline.publish(packet)
-      return lost(packet, notConnected())
+      return lostPublish(packet.qos, notConnected())
     }
     if (!rt.gate.resumed) {
       const later = rt.gate.resuming!.then(() => this.publish(packet))
@@ -64,7 +64,7 @@ export class OutboundFlow {
     }
     if (packet.qos === 0) {
       if (rt.session.queued >= this.options.maxQueued) {
-        return atMostOnce(Promise.reject(new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`)))
+        return lostPublish(0, new MqttError('QUEUE_FULL', `more than ${this.options.maxQueued} publishes waiting to be written`))
       }
       return this.sendQos0(conn, packet)
     }
@@ -111,10 +111,4 @@ export class OutboundFlow {
     const link = this.rt.v5?.link
     return link ? conn.queue.publishQos0(link.wire(p, undefined)) : conn.queue.publishQos0Packet(p, this.rt.version)
   }
-}
-
-/** A publish given up at once: rejected, and safe to leave unawaited at QoS 0 (see atMostOnce). */
-function lost(packet: PublishPacket, error: Error): Promise<PublishResult> {
-  const rejected = Promise.reject(error)
-  return packet.qos === 0 ? atMostOnce(rejected) : rejected
 }

@@ -29,6 +29,12 @@ export function atMostOnce(promise: Promise<PublishResult>): Promise<PublishResu
   return promise
 }
 
+/** A publish of `qos` given up at once: rejected with `error`, and safe to leave unawaited at QoS 0. */
+export function lostPublish(qos: number, error: unknown): Promise<PublishResult> {
+  const rejected = Promise.reject(error)
+  return qos === 0 ? atMostOnce(rejected) : rejected
+}
+
 /** A message carried over from a persistent session, and its completion. */
 export interface ResumedReceipt {
   packetId: number

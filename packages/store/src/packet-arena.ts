@@ -5,9 +5,9 @@
 //
 // Memory stays bounded: a chunk is dropped when its last packet is deleted, and the chunk being filled is
 // rewound when it empties (the steady publish/acknowledge cycle then reuses one chunk); the slot tables keep
-// pages only for slots in use. A single packet keeps
-// at most one chunk alive (CHUNK bytes), as a view into the codec's slab did before. Packets above BIG get
-// a chunk of their own, so a large packet never pins more than itself.
+// pages only for slots in use. A single packet keeps at most one chunk alive (CHUNK bytes), as a view into the
+// codec's slab did before. Packets above BIG get a chunk of their own, so a large packet never pins more than
+// itself.
 
 import { PAGE_SIZE, slotIndex, SlotPages, type Page } from './slot-pages.js'
 
