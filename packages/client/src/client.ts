@@ -132,6 +132,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this.rt.offlineQueueDepth
   }
 
+  /** Received QoS 0 messages dropped because the handlers fell behind by more than `dispatchBacklog` allows. */
+  get droppedMessages(): number {
+    return this.rt.droppedMessages
+  }
+
   /** The result of the last successful connect (session present, resumed receipts). */
   get lastConnect(): ConnectResult | undefined {
     return this.rt.lastConnect

@@ -1,5 +1,9 @@
 // Delivers received messages to handlers. Ordered mode runs them one at a time in arrival order (async ones
-// awaited) on its own queue, so a slow handler never blocks reading, pinging or acknowledging.
+// awaited) on its own queue, so a slow handler never blocks reading, pinging or acknowledging. That queue is
+// bounded: QoS 1/2 messages are bounded by the server's in-flight window (their acks wait for the handlers),
+// QoS 0 ones only by this backlog limit, beyond which a new QoS 0 message is dropped (at most once allows it)
+// rather than letting a fast publisher and a slow handler take the process's memory.
+import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { MessageHandler, Subscription } from './subscription.js'
 
@@ -15,7 +19,32 @@ export interface DispatchHost {
   handlerError(error: unknown, message: Message): void
   /** Handlers finished (ordered) or were started (unordered): acknowledge now. */
   done(message: Message): void
+  /** A QoS 0 message was dropped (the backlog was full); `first` starts a run of drops. */
+  dropped(message: Message, first: boolean): void
 }
+
+/** The `dispatchBacklog` option: what ordered dispatch holds for busy handlers. Defaults in brackets. */
+export interface DispatchBacklogOptions {
+  /** Most messages waiting for handlers; beyond it a new QoS 0 message is dropped [100 000]. */
+  maxMessages?: number
+  /** Most payload + topic bytes waiting for handlers; beyond it a new QoS 0 message is dropped [64 MiB]. */
+  maxBytes?: number
+}
+
+/** Backlog limits with defaults applied. */
+export type ResolvedDispatchBacklog = Required<DispatchBacklogOptions>
+
+/** Defaults, and checks for what can never work. */
+export function resolveDispatchBacklog(o: DispatchBacklogOptions = {}): ResolvedDispatchBacklog {
+  const maxMessages = o.maxMessages ?? 100_000
+  const maxBytes = o.maxBytes ?? 64 * 1024 * 1024
+  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new MqttError('INVALID_ARGUMENT', 'dispatchBacklog.maxMessages must be an integer >= 1')
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new MqttError('INVALID_ARGUMENT', 'dispatchBacklog.maxBytes must be an integer >= 1')
+  return { maxMessages, maxBytes }
+}
+
+/** What a message weighs in the backlog's byte count. */
+const weight = (m: Message): number => m.payload.length + m.topic.length
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
@@ -27,8 +56,12 @@ export class Dispatcher {
   private head = 0
   private running = false
   private readonly scratch: Subscription[] = []
+  /** Payload + topic bytes of the messages in the queue. */
+  private bytes = 0
+  /** The last QoS 0 message was dropped: the next drop continues the same run. */
+  private dropping = false
 
-  constructor(private readonly host: DispatchHost, private readonly ordered: boolean) {}
+  constructor(private readonly host: DispatchHost, private readonly ordered: boolean, private readonly limits: ResolvedDispatchBacklog) {}
 
   /** Messages waiting for their handlers (ordered mode). */
   get backlog(): number {
@@ -41,6 +74,20 @@ export class Dispatcher {
       this.deliverUnordered(message)
       return
     }
+    const waiting = this.queue.length - this.head
+    if (waiting > 0) {
+      const w = weight(message)
+      if (message.qos === 0 && (waiting >= this.limits.maxMessages || this.bytes + w > this.limits.maxBytes)) {
+        this.host.dropped(message, !this.dropping)
+        this.dropping = true
+        return
+      }
+      this.bytes += w
+    } else {
+      // The first message in an empty queue is always taken, whatever its size.
+      this.bytes = weight(message)
+    }
+    this.dropping = false
     this.queue.push(message)
     if (!this.running) void this.run()
   }
@@ -82,6 +129,7 @@ export class Dispatcher {
       while (this.head < this.queue.length) {
         const message = this.queue[this.head]!
         this.queue[this.head++] = undefined as never
+        this.bytes -= weight(message)
         if (this.head > 1024 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head)
           this.head = 0

@@ -49,8 +49,11 @@ export class InboundFlow implements DispatchHost {
     private readonly router: Router<Subscription>,
     private readonly options: ResolvedOptions,
   ) {
-    this.dispatcher = new Dispatcher(this, options.orderMatters)
+    this.dispatcher = new Dispatcher(this, options.orderMatters, options.dispatchBacklog)
   }
+
+  /** QoS 0 messages dropped because the dispatch backlog was full. */
+  droppedMessages = 0
 
   /** A new connection is up: acks of messages from earlier ones are not sent on it. */
   newConnection(): void {
@@ -122,6 +125,15 @@ export class InboundFlow implements DispatchHost {
   handlerError(error: unknown, message: Message): void {
     if (this.rt.trace.warns) this.rt.trace.warn('message', `handler failed for ${message.topic}`, error)
     this.rt.reportError(error)
+  }
+
+  /** A QoS 0 message found the backlog full (DispatchHost). */
+  dropped(message: Message, first: boolean): void {
+    this.droppedMessages++
+    if (first && this.rt.trace.warns) {
+      const { maxMessages, maxBytes } = this.options.dispatchBacklog
+      this.rt.trace.warn('message', `handlers are behind (backlog at ${this.dispatcher.backlog} messages, limits ${maxMessages} messages / ${maxBytes} bytes): dropping QoS 0 messages, from ${message.topic}`)
+    }
   }
 
   /** Handlers are done: acknowledge (QoS 2 once `i.<id>` is stored) (DispatchHost). */

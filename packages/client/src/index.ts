@@ -5,6 +5,7 @@ export type { PublishOptions, SubscribeOptions, UnsubscribeOptions, DisconnectOp
 export type { ClientOptions, WillOptions } from './options.js'
 export type { ReconnectOptions, ReconnectingInfo, AttemptInfo, AttemptOverrides } from './reconnect.js'
 export type { OfflineQueueOptions } from './offline-queue.js'
+export type { DispatchBacklogOptions } from './dispatcher.js'
 export { Message } from './message.js'
 export type { RespondOptions } from './message.js'
 export type { Authenticator, AuthStep, AuthStepResult } from './auth.js'

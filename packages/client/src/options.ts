@@ -6,6 +6,7 @@ import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { Authenticator } from './auth.js'
+import { resolveDispatchBacklog, type DispatchBacklogOptions, type ResolvedDispatchBacklog } from './dispatcher.js'
 import { resolveOfflineQueueOptions, type OfflineQueueOptions, type ResolvedOfflineQueueOptions } from './offline-queue.js'
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
@@ -52,6 +53,8 @@ export interface ClientOptions {
   store?: Store
   /** Handlers run one at a time in arrival order, async ones awaited [true]. */
   orderMatters?: boolean
+  /** Ordered dispatch: how many messages may wait for busy handlers before new QoS 0 ones are dropped. */
+  dispatchBacklog?: DispatchBacklogOptions
   /** A publish not handed to the transport within this time rejects with TIMEOUT [none]. */
   writeTimeoutMs?: number
   /** Most QoS 1/2 publishes awaiting their acknowledgement; more wait for a slot [1000]. */
@@ -95,6 +98,7 @@ export interface ResolvedOptions extends ClientOptions {
   keepalive: number
   connectTimeoutMs: number
   orderMatters: boolean
+  dispatchBacklog: ResolvedDispatchBacklog
   maxInflight: number
   maxQueued: number
   reconnect: ResolvedReconnectOptions | undefined
@@ -188,6 +192,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     transport: options.transport,
     store: options.store,
     orderMatters: options.orderMatters ?? true,
+    dispatchBacklog: options.dispatchBacklog === undefined ? DEFAULT_BACKLOG : resolveDispatchBacklog(options.dispatchBacklog),
     writeTimeoutMs: durationMs(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
@@ -212,6 +217,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
 
 const DEFAULT_RECONNECT = /* @__PURE__ */ resolveReconnectOptions(undefined)
 const DEFAULT_OFFLINE_QUEUE = /* @__PURE__ */ resolveOfflineQueueOptions(undefined)
+const DEFAULT_BACKLOG = /* @__PURE__ */ resolveDispatchBacklog(undefined)
 
 /**
  * Credentials taken out of server URLs (`mqtt://user:pass@host`), by the URL the client keeps instead: the

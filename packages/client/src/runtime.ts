@@ -272,6 +272,11 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return this.outbound.offlineLength
   }
 
+  /** QoS 0 messages dropped because ordered dispatch's backlog was full. */
+  get droppedMessages(): number {
+    return this.inbound.droppedMessages
+  }
+
   /** The keepalive in use: the server's (MQTT 5 Server Keep Alive) or ours, seconds. */
   get keepaliveSeconds(): number {
     return this.setup.keepaliveSeconds
