@@ -55,7 +55,7 @@ function typecheck(name: string, type: 'module' | 'commonjs', file: string, sour
   writeFileSync(join(dir, file), source)
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
     // No ambient @types: what the packages' declarations need, they must bring themselves.
-    compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', types: [], ...compilerOptions },
+    compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: false, target: 'es2022', types: [], ...compilerOptions },
     files: [file],
   }))
   try {

@@ -101,7 +101,8 @@ export interface ResolvedOptions extends ClientOptions {
   dispatchBacklog: ResolvedDispatchBacklog
   maxInflight: number
   maxQueued: number
-  reconnect: ResolvedReconnectOptions | undefined
+  /** Undefined when reconnecting is off (optional, not `| undefined`, so it extends ClientOptions under exactOptionalPropertyTypes). */
+  reconnect?: ResolvedReconnectOptions
   offlineQueue: ResolvedOfflineQueueOptions
 }
 
