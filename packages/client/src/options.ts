@@ -2,6 +2,7 @@
 import type { ConnectPacket, ConnectProperties, ProtocolVersion, QoS, WillProperties } from '@isomqtt/codec'
 import type { Store } from '@isomqtt/store'
 import { validateTopicName } from '@isomqtt/codec'
+import { transportKind } from '@isomqtt/transport'
 import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
@@ -173,7 +174,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
   }
   const given = servers ?? []
   const urls = new Array<URL>(given.length)
-  for (let i = 0; i < given.length; i++) urls[i] = serverUrl(given[i]!)
+  for (let i = 0; i < given.length; i++) urls[i] = serverUrl(given[i]!, options.transport === undefined)
   // One object literal naming every option: the resolved options get one fixed shape, built in one step (part
   // of every connect's latency, where copying the caller's object and adding the resolved properties to it
   // cost several µs). `satisfies` keeps the list complete when an option is added.
@@ -226,12 +227,19 @@ const DEFAULT_BACKLOG = /* @__PURE__ */ resolveDispatchBacklog(undefined)
  */
 const urlCredentials = new WeakMap<URL, { username: string; password: string }>()
 
-function serverUrl(s: string | URL): URL {
+function serverUrl(s: string | URL, ownTransports: boolean): URL {
   let url: URL
   try {
     url = typeof s === 'string' ? new URL(s) : s
   } catch (cause) {
-    throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${String(s)}`, { cause })
+    // Not echoed when it may hold user info (a password).
+    const shown = String(s).includes('@') ? '(not shown: it has user info)' : String(s)
+    throw new MqttError('INVALID_ARGUMENT', `not a server URL: ${shown}${schemeHint(String(s))}`, { cause })
+  }
+  // A custom transport factory may take any scheme; ours take only theirs. `localhost:1883` parses as scheme
+  // `localhost:`, so the mistake is named here instead of as an unreachable server at connect.
+  if (ownTransports && transportKind(url) === undefined) {
+    throw new MqttError('INVALID_ARGUMENT', `unsupported URL scheme '${url.protocol.slice(0, -1)}': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix)${url.protocol.startsWith('http') ? ' (a WebSocket listener: ws:// or wss://)' : schemeHint(String(s))}`)
   }
   if (url.username === '' && url.password === '') return url
   const credentials = { username: url.username, password: url.password }
@@ -241,6 +249,12 @@ function serverUrl(s: string | URL): URL {
   url.password = ''
   urlCredentials.set(url, credentials)
   return url
+}
+
+/** " (did you mean mqtt://host:1883?)" for a host or host:port given without a scheme; '' otherwise. */
+function schemeHint(s: string): string {
+  const m = /^\s*([\w.-]+|\[[\w:.]+\])(:\d+)?\s*$/.exec(s)
+  return m ? ` (did you mean mqtt://${m[1]}${m[2] ?? ''}?)` : ''
 }
 
 function positive(v: number | undefined, def: number, name: string): number {

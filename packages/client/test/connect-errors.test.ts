@@ -191,6 +191,34 @@ describe('servers', () => {
     await c.disconnect()
   })
 
+  it('a URL without a scheme, or with one no transport takes, throws at the call and says what was meant', () => {
+    const cases: Array<[string, string]> = [
+      ['localhost:1883', "unsupported URL scheme 'localhost': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix) (did you mean mqtt://localhost:1883?)"],
+      ['127.0.0.1', 'not a server URL: 127.0.0.1 (did you mean mqtt://127.0.0.1?)'],
+      ['broker.example:8883', "unsupported URL scheme 'broker.example': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix) (did you mean mqtt://broker.example:8883?)"],
+      ['http://127.0.0.1:9001', "unsupported URL scheme 'http': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix) (a WebSocket listener: ws:// or wss://)"],
+      ['mqtt://alice:s3cret@ho st', 'not a server URL: (not shown: it has user info)'],
+    ]
+    for (const [url, message] of cases) {
+      let err: unknown
+      try { createClient({ servers: [url] }) } catch (e) { err = e }
+      expect(err, url).toBeInstanceOf(MqttError)
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', message })
+    }
+  })
+
+  it('a custom transport factory may take any scheme', async () => {
+    const s = scripted()
+    const client = createClient({ servers: ['memory://pair'], transport: s.transport })
+    const connecting = client.connect()
+    const peer = await s.nextPeer()
+    await peer.expect('connect')
+    peer.send({ type: 'connack', sessionPresent: false, reasonCode: 0 })
+    await connecting
+    expect(String(client.server)).toBe('memory://pair')
+    client.destroy()
+  })
+
   it('rejects with the last error when no server accepts', async () => {
     const dead = `mqtt://127.0.0.1:${await freePort()}`
     const error = await connect([dead], { clientId: uniqueId(), connectTimeoutMs: 5000 }).catch((e: unknown) => e)

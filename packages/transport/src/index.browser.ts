@@ -9,6 +9,7 @@ export type {
 } from './types.js'
 export { WebSocketDuplex, type WebSocketDuplexOptions, type WebSocketFlowControl } from './websocket-duplex.js'
 export { createDuplexPair } from './duplex-pair.js'
+export { kindOf as transportKind, type TransportKind } from './url.js'
 export { createWebSocketTransport }
 
 /** Opens `ws:`/`wss:` in a browser; `mqtt:` and the other raw-socket schemes are UNSUPPORTED_SCHEME. */

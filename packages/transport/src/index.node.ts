@@ -14,6 +14,7 @@ export type {
 } from './types.js'
 export { WebSocketDuplex, type WebSocketDuplexOptions, type WebSocketFlowControl } from './websocket-duplex.js'
 export { createDuplexPair } from './duplex-pair.js'
+export { kindOf as transportKind, type TransportKind } from './url.js'
 export { createTcpTransport, createTlsTransport, createUnixTransport, createWebSocketTransport }
 
 /** The browser's W3C WebSocket factory, for a W3C WebSocket class in Node (`wsOptions.WebSocket`), with Node's error mapping. */

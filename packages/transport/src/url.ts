@@ -26,7 +26,7 @@ export function toUrl(url: string | URL): URL {
   }
 }
 
-/** The transport kind of a URL's scheme, or undefined for schemes nobody handles. */
+/** The transport kind of a URL's scheme (`mqtt:` → tcp ...), or undefined for a scheme no transport here handles. */
 export function kindOf(url: URL): TransportKind | undefined {
   return kinds[url.protocol]
 }
@@ -54,7 +54,8 @@ export function webSocketUrl(url: URL): URL {
   return out
 }
 
-/** `host:port` for messages: never the user info or query, which may carry secrets. */
+/** `scheme://host:port` for messages (the default port spelled out); never the user info or query, which may carry secrets. */
 export function describe(url: URL): string {
-  return `${url.protocol}//${url.host}`
+  const port = portOf(url)
+  return port ? `${url.protocol}//${url.hostname}:${port}` : `${url.protocol}//${url.host}`
 }

@@ -1,6 +1,6 @@
 // Default ports per scheme and the default WebSocket path, as users rely on them.
 import { describe, expect, it } from 'vitest'
-import { hostOf, portOf, webSocketUrl } from '../src/url.js'
+import { describe as describeUrl, hostOf, portOf, webSocketUrl } from '../src/url.js'
 
 describe('URL defaults', () => {
   it.each([
@@ -22,5 +22,12 @@ describe('URL defaults', () => {
 
   it('IPv6 literals are dialed without brackets', () => {
     expect(hostOf(new URL('mqtt://[::1]:1883'))).toBe('::1')
+  })
+
+  it('messages name the port a connection goes to, the default one included, and never the user info', () => {
+    expect(describeUrl(new URL('mqtt://user:secret@broker.example'))).toBe('mqtt://broker.example:1883')
+    expect(describeUrl(new URL('mqtts://[::1]'))).toBe('mqtts://[::1]:8883')
+    expect(describeUrl(new URL('wss://broker.example/mqtt?token=abc'))).toBe('wss://broker.example:443')
+    expect(describeUrl(new URL('ws://127.0.0.1:9001'))).toBe('ws://127.0.0.1:9001')
   })
 })
