@@ -57,6 +57,7 @@ export async function pub(argv: string[]): Promise<number> {
     if (payload !== undefined) await client.publish(topic, payload, publishOptions)
     else await publishLines(client, topic, publishOptions)
   } catch (err) {
+    closing()
     client.destroy()
     if (err instanceof CliError) throw err
     throw new CliError(operationExitCode(err), `publish failed: ${describeError(err)}`, { cause: err })

@@ -37,6 +37,8 @@ export async function open(url: string, options: ClientOptions): Promise<MqttCli
   try {
     return await connect(url, options)
   } catch (err) {
+    // A bad argument (an unsupported scheme) is about the command line, not a server.
+    if ((err as { code?: string }).code === 'INVALID_ARGUMENT') throw new CliError(connectExitCode(err), describeError(err), { cause: err })
     // A transport failure already names the server: show its own words rather than the client's wrapper.
     const cause = (err as { code?: string; cause?: unknown }).code === 'TRANSPORT_ERROR' ? (err as { cause?: unknown }).cause : undefined
     const detail = cause instanceof Error ? describeError(cause) : describeError(err)

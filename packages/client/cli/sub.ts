@@ -60,6 +60,8 @@ export async function sub(argv: string[], print: (s: string) => void): Promise<n
   try {
     await client.subscribe(filters.map((filter) => ({ filter, qos })), handler)
   } catch (err) {
+    // Closed by the command, not given up by reconnecting: nothing to say about the connection.
+    closing()
     client.destroy()
     stop.stop()
     if (timer) clearTimeout(timer)

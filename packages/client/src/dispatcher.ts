@@ -3,7 +3,6 @@
 // bounded: QoS 1/2 messages are bounded by the server's in-flight window (their acks wait for the handlers),
 // QoS 0 ones only by this backlog limit, beyond which a new QoS 0 message is dropped (at most once allows it)
 // rather than letting a fast publisher and a slow handler take the process's memory.
-import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { MessageHandler, Subscription } from './subscription.js'
 
@@ -33,15 +32,6 @@ export interface DispatchBacklogOptions {
 
 /** Backlog limits with defaults applied. */
 export type ResolvedDispatchBacklog = Required<DispatchBacklogOptions>
-
-/** Defaults, and checks for what can never work. */
-export function resolveDispatchBacklog(o: DispatchBacklogOptions = {}): ResolvedDispatchBacklog {
-  const maxMessages = o.maxMessages ?? 100_000
-  const maxBytes = o.maxBytes ?? 64 * 1024 * 1024
-  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new MqttError('INVALID_ARGUMENT', 'dispatchBacklog.maxMessages must be an integer >= 1')
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new MqttError('INVALID_ARGUMENT', 'dispatchBacklog.maxBytes must be an integer >= 1')
-  return { maxMessages, maxBytes }
-}
 
 /** What a message weighs in the backlog's byte count. */
 const weight = (m: Message): number => m.payload.length + m.topic.length

@@ -7,7 +7,7 @@ import { durationMs } from './durations.js'
 import { MqttError } from './errors.js'
 import type { Message } from './message.js'
 import type { Authenticator } from './auth.js'
-import { resolveDispatchBacklog, type DispatchBacklogOptions, type ResolvedDispatchBacklog } from './dispatcher.js'
+import type { DispatchBacklogOptions, ResolvedDispatchBacklog } from './dispatcher.js'
 import { resolveOfflineQueueOptions, type OfflineQueueOptions, type ResolvedOfflineQueueOptions } from './offline-queue.js'
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './reconnect.js'
 import type { TimerSource } from './timers.js'
@@ -194,7 +194,10 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     transport: options.transport,
     store: options.store,
     orderMatters: options.orderMatters ?? true,
-    dispatchBacklog: options.dispatchBacklog === undefined ? DEFAULT_BACKLOG : resolveDispatchBacklog(options.dispatchBacklog),
+    dispatchBacklog: {
+      maxMessages: positive(options.dispatchBacklog?.maxMessages, 100_000, 'dispatchBacklog.maxMessages'),
+      maxBytes: positive(options.dispatchBacklog?.maxBytes, 64 * 1024 * 1024, 'dispatchBacklog.maxBytes'),
+    },
     writeTimeoutMs: durationMs(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
@@ -219,7 +222,6 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
 
 const DEFAULT_RECONNECT = /* @__PURE__ */ resolveReconnectOptions(undefined)
 const DEFAULT_OFFLINE_QUEUE = /* @__PURE__ */ resolveOfflineQueueOptions(undefined)
-const DEFAULT_BACKLOG = /* @__PURE__ */ resolveDispatchBacklog(undefined)
 
 /**
  * Credentials taken out of server URLs (`mqtt://user:pass@host`), by the URL the client keeps instead: the
@@ -239,7 +241,7 @@ function serverUrl(s: string | URL, ownTransports: boolean): URL {
   // A custom transport factory may take any scheme; ours take only theirs. `localhost:1883` parses as scheme
   // `localhost:`, so the mistake is named here instead of as an unreachable server at connect.
   if (ownTransports && transportKind(url) === undefined) {
-    throw new MqttError('INVALID_ARGUMENT', `unsupported URL scheme '${url.protocol.slice(0, -1)}': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix)${url.protocol.startsWith('http') ? ' (a WebSocket listener: ws:// or wss://)' : schemeHint(String(s))}`)
+    throw invalid(`unsupported URL scheme '${url.protocol.slice(0, -1)}': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix)${url.protocol.startsWith('http') ? ' (a WebSocket listener: ws:// or wss://)' : schemeHint(String(s))}`)
   }
   if (url.username === '' && url.password === '') return url
   const credentials = { username: url.username, password: url.password }

@@ -76,10 +76,20 @@ describe('exit codes', () => {
     }
   })
 
+  it('1 for a URL without a scheme, saying which URL was meant', async () => {
+    const r = await isomqtt(['sub', '-L', `localhost:${broker.port}`, '-t', 'x']).done()
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`isomqtt: unsupported URL scheme 'localhost': use mqtt, mqtts, ws or wss (or tcp, ssl, tls, unix) (did you mean mqtt://localhost:${broker.port}?) (INVALID_ARGUMENT)\n`)
+  })
+
   it('1 for a topic with wildcards on pub, 5 for an unreadable --file', async () => {
     const bad = await isomqtt(['pub', ...hp(), '-u', 'alice', '-P', 'opensesame', '-t', 'a/#', '-m', 'm']).done()
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^isomqtt: publish failed: .*\(INVALID_TOPIC\)\n$/)
+    // One line: the command closing its own client is not a connection that gave up reconnecting.
+    const badFilter = await isomqtt(['sub', ...hp(), '-u', 'alice', '-P', 'opensesame', '-t', 'a/#/b']).done()
+    expect(badFilter.code).toBe(1)
+    expect(badFilter.stderr).toMatch(/^isomqtt: subscribe failed: .*\(INVALID_TOPIC\)\n$/)
     const missing = await isomqtt(['pub', ...hp(), '-t', 'a', '--file', '/nonexistent/file']).done()
     expect(missing.code).toBe(5)
     expect(missing.stderr).toMatch(/^isomqtt: cannot read \/nonexistent\/file: .*ENOENT/)

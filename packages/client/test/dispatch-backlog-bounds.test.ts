@@ -4,7 +4,7 @@
 // (the server's in-flight window bounds them, since their acks wait for the handlers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, createClient, Message, MqttError } from '../src/index.js'
-import { Dispatcher, resolveDispatchBacklog, type DispatchHost } from '../src/dispatcher.js'
+import { Dispatcher, type DispatchHost } from '../src/dispatcher.js'
 import type { Subscription } from '../src/subscription.js'
 import { signal, startMosquitto, traceCollector, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
 
@@ -87,7 +87,7 @@ describe('the backlog limits', () => {
     const delivered: string[] = []
     const dropped: string[] = []
     // Each message weighs 1 (topic) + its payload length.
-    const d = new Dispatcher(host(delivered, dropped), true, resolveDispatchBacklog({ maxBytes: 25 }))
+    const d = new Dispatcher(host(delivered, dropped), true, { maxMessages: 100_000, maxBytes: 25 })
     d.dispatch(message('in the handler, never finishing: any size', 0))
     d.dispatch(message('a'.repeat(9), 0)) // 10 bytes waiting
     d.dispatch(message('b'.repeat(19), 0)) // 30 > 25: dropped
@@ -101,7 +101,7 @@ describe('the backlog limits', () => {
   it('takes a message larger than maxBytes when nothing waits (a limit never blocks delivery outright)', () => {
     const delivered: string[] = []
     const dropped: string[] = []
-    const d = new Dispatcher(host(delivered, dropped), true, resolveDispatchBacklog({ maxBytes: 4 }))
+    const d = new Dispatcher(host(delivered, dropped), true, { maxMessages: 100_000, maxBytes: 4 })
     d.dispatch(message('larger than four', 0))
     expect(delivered).toEqual(['larger than four'])
     expect(dropped).toEqual([])
@@ -113,7 +113,7 @@ describe('the backlog limits', () => {
       try { createClient({ servers: [broker.url], dispatchBacklog }) } catch (e) { err = e }
       expect(err).toBeInstanceOf(MqttError)
       expect((err as MqttError).code).toBe('INVALID_ARGUMENT')
-      expect((err as MqttError).message).toMatch(/^dispatchBacklog\.max(Messages|Bytes) must be an integer >= 1$/)
+      expect((err as MqttError).message).toMatch(/^dispatchBacklog\.max(Messages|Bytes) must be a positive integer$/)
     }
   })
 })
