@@ -254,6 +254,8 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         publish: (t, p, qos, properties) => this.publish(t, p, { qos, properties }),
         timers: this.rt.timers,
       })
+      const requester = this.requester
+      this.rt.responses = (m) => requester.arrived(m)
     }
     return this.requester.request(topic, payload, options)
   }

@@ -23,6 +23,8 @@ export interface InboundHost {
   readonly v5: Mqtt5Session<Subscription> | undefined
   readonly trace: Tracer
   readonly responder: Responder | undefined
+  /** Settles the request() a message answers, as it arrives. */
+  readonly responses: ((message: Message) => void) | undefined
   /** MQTT 5: closes with DISCONNECT carrying an error's reason code. */
   readonly control5: Mqtt5Control | undefined
   /** A handler failed: the client's 'error' event. */
@@ -98,6 +100,9 @@ export class InboundFlow implements DispatchHost {
       this.qos2Stored.set(p.packetId!, r.stored)
       this.replays.delivered(p.packetId!, p.topic, p.payload)
     }
+    // A response settles its request() now, not after the handlers queued before it: a handler that awaits a
+    // request() would otherwise wait for itself. The message is still dispatched in order (to a '#' handler, say).
+    rt.responses?.(message)
     this.dispatcher.dispatch(message)
   }
 

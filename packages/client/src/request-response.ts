@@ -107,6 +107,11 @@ export class Requester {
     return answer
   }
 
+  /** Any message as it arrives: one on the response topic settles the request it answers. */
+  arrived(message: Message): void {
+    if (message.topic === this.topic) this.response(message)
+  }
+
   /** A message on the response topic: resolve the request it answers; others are ignored. */
   response(message: Message): void {
     const key = hexOf(message.properties?.correlationData)

@@ -16,7 +16,7 @@ import { clientClosed, MqttError } from './errors.js'
 import { InboundFlow, type InboundHost } from './inbound-flow.js'
 import type { Keepalive } from './keepalive.js'
 import { LifecycleWaiters, type ConnectOutcome } from './lifecycle-waiters.js'
-import type { Responder } from './message.js'
+import type { Message, Responder } from './message.js'
 import type { Mqtt5Control, Mqtt5ControlHost } from './mqtt5-control.js'
 import type { Mqtt5Session } from './mqtt5-session.js'
 import type { ResolvedOptions } from './options.js'
@@ -84,6 +84,8 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   private readonly packets: ConnectionPackets
   /** Publishes msg.respond() answers (set by the client). */
   responder: Responder | undefined
+  /** Settles client.request() calls a message answers, at its arrival (set by the client on the first request). */
+  responses: ((message: Message) => void) | undefined
   private disconnectPacket: DisconnectPacket | undefined
   /** The graceful close of the last connection, until disconnect() has been answered. */
   private closing: Promise<void> | undefined

@@ -92,6 +92,29 @@ describe('MQTT 5 request/response', () => {
     await client.disconnect()
   })
 
+  it('a handler can await a request() (ordered dispatch: the response does not wait behind that handler)', async () => {
+    const service = uniqueTopic('svc')
+    const trigger = uniqueTopic('trigger')
+    const server = await connect(broker.url, { ...auth, protocolVersion: 5, clientId: uniqueId('sv') })
+    await server.subscribe(service, (m) => m.respond(`echo ${m.text()}`), { qos: 1 })
+    const client = await connect(broker.url, { ...auth, protocolVersion: 5, clientId: uniqueId('rq') })
+    const seen: string[] = []
+    const both = signal()
+    client.on('message', (m) => { if (seen.push(m.topic) === 2) both.resolve() })
+    const answered = new Promise<string>((resolve, reject) => {
+      void client.subscribe(trigger, async () => {
+        try { resolve((await client.request(service, 'hi', { timeoutMs: 10_000 })).text()) } catch (err) { reject(err) }
+      }, { qos: 1 })
+    })
+    await client.publish(trigger, 'go', { qos: 1 })
+    expect(await answered).toBe('echo hi')
+    // The response is still a message in its place, after the trigger.
+    await both.promise
+    expect(seen[0]).toBe(trigger)
+    await server.disconnect()
+    await client.disconnect()
+  })
+
   it('rejects with TIMEOUT when nobody answers', async () => {
     const client = await connect(broker.url, { ...auth, protocolVersion: 5, clientId: uniqueId('rt') })
     await expect(client.request(uniqueTopic('nobody'), 'x', { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' })
