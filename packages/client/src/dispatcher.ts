@@ -50,6 +50,9 @@ export class Dispatcher {
   private bytes = 0
   /** The last QoS 0 message was dropped: the next drop continues the same run. */
   private dropping = false
+  /** Queued messages already given to iterated subscriptions at arrival (see feedIterators). */
+  private readonly fed = new Map<Message, Subscription[]>()
+  private readonly arrivalRoutes: Subscription[] = []
 
   constructor(private readonly host: DispatchHost, private readonly ordered: boolean, private readonly limits: ResolvedDispatchBacklog) {}
 
@@ -78,8 +81,26 @@ export class Dispatcher {
       this.bytes = weight(message)
     }
     this.dropping = false
+    if (this.running) this.feedIterators(message)
     this.queue.push(message)
     if (!this.running) void this.run()
+  }
+
+  /**
+   * A handler is busy and the message has to wait: iterated subscriptions get it now. Giving one a message only
+   * buffers it, and a handler may be awaiting exactly that (`for await` over another subscription inside a
+   * handler), which it could never get from behind itself in the queue.
+   */
+  private feedIterators(message: Message): void {
+    const routes = this.host.routes(message.topic, this.arrivalRoutes, message)
+    let fed: Subscription[] | undefined
+    for (let i = 0; i < routes.length; i++) {
+      const sub = routes[i]!
+      if (!sub.iterated) continue
+      void sub.deliver(message)
+      ;(fed ??= []).push(sub)
+    }
+    if (fed) this.fed.set(message, fed)
   }
 
   private deliverUnordered(message: Message): void {
@@ -126,11 +147,16 @@ export class Dispatcher {
         }
         host.emitMessage(message)
         // Several routes are copied: an awaited handler may let another match reuse the scratch array.
-        const routes = host.routes(message.topic, this.scratch, message)
+        let routes = host.routes(message.topic, this.scratch, message)
+        const fed = this.fed.size > 0 ? this.fed.get(message) : undefined
+        if (fed) {
+          this.fed.delete(message)
+          routes = routes.filter((sub) => !fed.includes(sub))
+        }
         const n = routes.length
         // Await only what is async, so a stream of sync handlers costs no extra microtasks.
         if (n === 0) {
-          if (host.defaultHandler) {
+          if (host.defaultHandler && !fed) {
             const r = this.invoke(undefined, host.defaultHandler, message)
             if (r) await r
           }

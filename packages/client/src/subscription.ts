@@ -53,6 +53,11 @@ export class Subscription implements AsyncIterable<Message>, Route {
     this.bufferSize = Math.max(1, bufferSize)
   }
 
+  /** @internal iterated (no handler): delivering only buffers, so it may happen ahead of the handlers' queue. */
+  get iterated(): boolean {
+    return this.handler === undefined
+  }
+
   /** True until unsubscribed or the client closed. */
   get active(): boolean {
     return !this.ended

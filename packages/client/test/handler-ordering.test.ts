@@ -73,6 +73,28 @@ describe('handler ordering against Mosquitto', () => {
     await client.disconnect()
   })
 
+  it('a handler can wait for a message on an iterated subscription (it does not queue behind that handler)', async () => {
+    const topic = uniqueTopic('await-iter')
+    const client = await connect(broker.url, { clientId: uniqueId(), orderMatters: true })
+    const replies = await client.subscribe(`${topic}/reply`, { qos: 1 })
+    const order: string[] = []
+    client.on('message', (m) => order.push(m.topic.slice(topic.length + 1)))
+    const got = signal<string>()
+    await client.subscribe(`${topic}/cmd`, async (m) => {
+      await client.publish(`${topic}/reply`, `re:${m.text()}`, { qos: 1 })
+      const r = await replies[Symbol.asyncIterator]().next()
+      got.resolve(r.done ? 'ended' : r.value.text())
+    }, { qos: 1 })
+    await client.publish(`${topic}/cmd`, 'ping', { qos: 1 })
+    expect(await got.promise).toBe('re:ping')
+    // Given once: the iterator had it at arrival, the queue's turn does not give it again.
+    await client.publish(`${topic}/reply`, 'second', { qos: 1 })
+    const next = await replies[Symbol.asyncIterator]().next()
+    expect(next.done ? 'ended' : next.value.text()).toBe('second')
+    expect(order).toEqual(['cmd', 'reply', 'reply'])
+    await client.disconnect()
+  }, 15_000)
+
   it('a throwing handler is reported on the error event and later messages still arrive', async () => {
     const topic = uniqueTopic('throws')
     const client = await connect(broker.url, { clientId: uniqueId() })
