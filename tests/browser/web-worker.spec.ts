@@ -26,7 +26,7 @@ test('the ES module bundle runs in a dedicated Web Worker and round-trips QoS 2 
   expect(fromWorker!.qos).toBe(2)
 
   await node.client.publish(`${root}/to-worker`, 'hello worker', { qos: 2 })
-  await page.waitForFunction(() => ((globalThis as Record<string, unknown[]>).fromWorker!).length === 1)
-  expect(await page.evaluate(() => (globalThis as Record<string, unknown[]>).fromWorker)).toEqual([{ type: 'message', text: 'hello worker', qos: 2 }])
+  await page.waitForFunction(() => ((globalThis as unknown as Record<string, unknown[]>).fromWorker!).length === 1)
+  expect(await page.evaluate(() => (globalThis as unknown as Record<string, unknown[]>).fromWorker)).toEqual([{ type: 'message', text: 'hello worker', qos: 2 }])
   await node.client.disconnect()
 })

@@ -76,6 +76,8 @@ export async function main(): Promise<void> {
   const options: ClientOptions = { store: new FileStore('./state'), dispatchBacklog: { maxMessages: 10 } }
   const client = await connect('mqtt://127.0.0.1:1883', options)
   await client.subscribe('a/#', (m: Message) => { void m.text() }, { qos: 1 })
+  // A handler may return what it calls (a publish's promise is awaited in order).
+  await client.subscribe('fwd/#', (m) => client.publish('b', m.payload, { qos: 1 }))
   const done = await client.publish('a/b', 'x', { qos: 1 })
   const n: number | undefined = done.packetId
   const packet: PublishPacket = { type: 'publish', topic: 't', qos: 0, retain: false, dup: false, payload: new Uint8Array(1) }

@@ -117,7 +117,7 @@ export class InboundFlow implements DispatchHost {
   }
 
   /** The handler for messages no subscription claims (DispatchHost). */
-  get defaultHandler(): ((m: Message) => void | Promise<void>) | undefined {
+  get defaultHandler(): ((m: Message) => unknown) | undefined {
     return this.options.onMessage
   }
 

@@ -67,7 +67,7 @@ export interface ClientOptions {
   /** Tracing: level and sink. */
   trace?: TraceOptions
   /** The default handler: messages that no subscription claims. */
-  onMessage?: (message: Message) => void | Promise<void>
+  onMessage?: (message: Message) => unknown
   /** Reconnect after a lost connection, with backoff [on]; `false` turns it off. See README "Reconnect". */
   reconnect?: ReconnectOptions | boolean
   /** Publishes made while no connection is up: limits and policies. See README "Offline queue". */

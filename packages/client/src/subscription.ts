@@ -4,8 +4,11 @@ import type { QoS } from '@isomqtt/codec'
 import type { Message } from './message.js'
 import type { Route } from './router.js'
 
-/** A message handler; an async handler is awaited when `orderMatters` is on. */
-export type MessageHandler = (message: Message) => void | Promise<void>
+/**
+ * A message handler; what an async handler returns (any promise or thenable) is awaited when `orderMatters` is
+ * on. Any return type is accepted, so `(m) => client.publish(...)` type-checks as it runs.
+ */
+export type MessageHandler = (message: Message) => unknown
 
 /** One granted filter. */
 export interface GrantedFilter {
@@ -70,14 +73,14 @@ export class Subscription implements AsyncIterable<Message>, Route {
   }
 
   /** @internal deliver one message (returns the handler's promise, if any). */
-  deliver(message: Message): void | Promise<void> {
-    if (this.ended) return
+  deliver(message: Message): unknown {
+    if (this.ended) return undefined
     if (this.handler) return this.handler(message)
     if (this.waiter) {
       const w = this.waiter
       this.waiter = undefined
       w({ value: message, done: false })
-      return
+      return undefined
     }
     if (this.buffer.length - this.head >= this.bufferSize) {
       this.buffer[this.head++] = undefined as never
@@ -86,6 +89,7 @@ export class Subscription implements AsyncIterable<Message>, Route {
       if (this.head >= this.bufferSize) { this.buffer = this.buffer.slice(this.head); this.head = 0 }
     }
     this.buffer.push(message)
+    return undefined
   }
 
   /** @internal end the subscription: iteration finishes after the buffered messages. */
