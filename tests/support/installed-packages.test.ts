@@ -87,6 +87,24 @@ export async function main(): Promise<void> {
 }
 `
 
+/** What the README examples import, and the names they leave to the reader (their own app's values). */
+const README_PRELUDE = `
+import { connect, createClient, MqttError, type Message, type MqttClient } from '@isomqtt/client'
+import { Parser, encode, encodeMany, ReasonCode, type Packet } from '@isomqtt/codec'
+import { FileStore, IndexedDbStore, MemoryStore } from '@isomqtt/store'
+import { openTransport, TransportError } from '@isomqtt/transport'
+declare const username: string, password: string, clientId: string, payload: Uint8Array, packetBytes: Uint8Array
+declare const caPem: string, clientPem: string, keyPem: string
+declare const puback: Packet, publish1: Packet, publish2: Packet
+declare const socket: { write(b: Uint8Array): void; on(e: 'data', f: (chunk: Uint8Array) => void): void }
+declare function render(text: string): void
+declare function log(...args: unknown[]): void
+declare function handle(p: Packet): void
+declare function replay(bytes: Uint8Array | undefined): void
+declare function freshToken(): Promise<string>
+void [MqttError, ReasonCode, IndexedDbStore, MemoryStore, TransportError, null as unknown as Message]
+`
+
 describe('the packed packages, installed in an app', () => {
   it('type-check in a Node ESM project (module nodenext)', { timeout: 60_000 }, () => {
     expect(typecheck('node-esm', 'module', 'app.ts', nodeApp, { module: 'nodenext' })).toBe('')
@@ -115,6 +133,38 @@ export async function main(): Promise<void> {
 
   it("type-check in a Node app with a bundler's resolution and the node condition (as the README says)", { timeout: 60_000 }, () => {
     expect(typecheck('node-bundler', 'module', 'app.ts', nodeApp, { module: 'esnext', moduleResolution: 'bundler', customConditions: ['node'] })).toBe('')
+  })
+
+  it("type-check every TypeScript example in the READMEs (as a Node ESM app)", { timeout: 60_000 }, () => {
+    const dir = join(app, 'readme-examples')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'readme-examples', private: true, type: 'module' }))
+    const files: string[] = []
+    for (const readme of ['README.md', ...packages.map((p) => `packages/${p}/README.md`)]) {
+      const text = readFileSync(join(root, readme), 'utf8')
+      let i = 0
+      for (const [, body] of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
+        const file = `${readme.replace(/\W+/g, '-')}-${i++}.ts`
+        // The examples' own imports are replaced by one set; the names they leave to the reader are declared.
+        const code = body!.replace(/^import .*$/gm, '')
+        // A snippet that goes on from an earlier one uses its client.
+        const client = /\bconst client\b/.test(code) ? '' : 'declare const client: MqttClient\n'
+        writeFileSync(join(dir, file), `${README_PRELUDE}\n${client}${code}\nexport {}\n`)
+        files.push(file)
+      }
+    }
+    expect(files.length).toBeGreaterThanOrEqual(8)
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', module: 'nodenext', types: [], noUnusedLocals: false },
+      files,
+    }))
+    let out = ''
+    try {
+      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout ?? err)
+    }
+    expect(out).toBe('')
   })
 
   it('load in Node from ESM and CommonJS, every entry resolving to a packed file', { timeout: 60_000 }, () => {

@@ -14,7 +14,7 @@ export interface AttemptInfo {
   /** 1 for the first attempt after a loss (or after the first connect failed). */
   attempt: number
   /** The server the attempt starts from (the last one that worked). */
-  server: URL | undefined
+  server: URL
   /** Why the previous connection or attempt ended. */
   error: Error
 }
@@ -34,7 +34,7 @@ export interface ReconnectingInfo {
   /** The backoff delay before this attempt, ms. */
   delayMs: number
   /** The server the attempt starts from. */
-  server: URL | undefined
+  server: URL
   error: Error
 }
 

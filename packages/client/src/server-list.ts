@@ -16,9 +16,12 @@ export class ServerList {
     return this.servers.length
   }
 
-  /** The server an attempt starts from: the last one that worked (the first one before any did). */
-  get current(): URL | undefined {
-    return this.servers[this.sticky]
+  /**
+   * The server an attempt starts from: the last one that worked (the first one before any did). The list is
+   * never empty where it is used: connect() refuses a client without servers before anything reconnects.
+   */
+  get current(): URL {
+    return this.servers[this.sticky]!
   }
 
   /** Every server once, starting from the sticky one and wrapping around. */
