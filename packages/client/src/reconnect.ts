@@ -46,7 +46,7 @@ export interface ReconnectOptions {
   maxDelayMs?: number
   /** A connection that stays up this long resets the backoff to minDelayMs, ms [10 000]. */
   stableAfterMs?: number
-  /** Keep trying after a refused CONNACK (bad credentials, not authorized, identifier rejected) [false]. */
+  /** Keep trying after a refused CONNACK (bad credentials, not authorized, identifier rejected) or an MQTT 5 Session Taken Over (0x8E) [false]. */
   retryOnRefused?: boolean
   /** connect() keeps trying (with backoff) until a server accepts, instead of rejecting at the first failure [false]. */
   retryInitialConnect?: boolean
@@ -104,6 +104,17 @@ export function isRefusal(error: Error): boolean {
   return typeof rc === 'number' && ((rc >= 0x84 && rc <= 0x87) || rc === 0x8a || rc === 0x8c)
 }
 
+/**
+ * MQTT 5 DISCONNECT 0x8E: another client connected with this client id. Reconnecting would take the session
+ * back, and the two clients would take it from each other in turn, each connected part of the time, without
+ * anyone being told; stopping says so once (MQTT 3.1.1 servers just close the socket, which cannot be told
+ * from a network failure).
+ */
+function takenOver(error: Error): boolean {
+  const e = error as MqttError
+  return e.code === 'SERVER_DISCONNECT' && e.reasonCode === 0x8e
+}
+
 /** What the loop drives. */
 export interface ReconnectHost {
   /** Announce an upcoming attempt ('reconnecting' event). */
@@ -149,7 +160,7 @@ export class ReconnectLoop {
    */
   failed(error: Error): boolean {
     this.clearStable()
-    if (isRefusal(error) && !this.options.retryOnRefused) {
+    if ((isRefusal(error) || takenOver(error)) && !this.options.retryOnRefused) {
       this.trace.critical('client', 'reconnect stopped', error)
       this.cancel()
       this.host.gaveUp(error)

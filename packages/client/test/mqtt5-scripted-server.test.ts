@@ -3,7 +3,7 @@
 // redirects, inbound topic aliases, our Receive Maximum and Maximum Packet Size, and each DISCONNECT reason.
 import { encode, type ConnackProperties } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createClient, type ClientOptions, type Message, type MqttError } from '../src/index.js'
 import { once, signal } from './helpers.js'
 import { scripted, type ScriptedPeer } from './scripted-peer.js'
@@ -267,6 +267,23 @@ describe('MQTT 5 server DISCONNECT reasons', () => {
       await (peer as ScriptedPeer).whenClosed()
     })
   }
+
+  it('0x8e (another client took the session over) closes the client instead of reconnecting to take it back', async () => {
+    const { client, peer } = await connected({ reconnect: { minDelayMs: 10, maxDelayMs: 10 } })
+    const closed = once(client, 'close')
+    const reconnecting = vi.fn()
+    client.on('reconnecting', reconnecting)
+    peer.send({ type: 'disconnect', reasonCode: 0x8e })
+    await closed
+    expect(reconnecting).not.toHaveBeenCalled()
+    expect(client.state).toBe('closed')
+    // With retryOnRefused the client takes the session back.
+    const fighter = await connected({ reconnect: { minDelayMs: 10, maxDelayMs: 10, retryOnRefused: true } })
+    fighter.peer.send({ type: 'disconnect', reasonCode: 0x8e })
+    const again = await fighter.s.nextPeer()
+    await again.expect('connect')
+    fighter.client.destroy()
+  })
 
   it('disconnect({ reasonCode, properties }) sends them', async () => {
     const { client, peer } = await connected({})

@@ -94,6 +94,19 @@ describe('reconnect loop', () => {
     expect(retry.gaveUp).toHaveLength(0)
   })
 
+  it('MQTT 5 Session Taken Over (DISCONNECT 0x8E) stops the loop unless retryOnRefused; other server DISCONNECTs do not', () => {
+    const takenOver = new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT: session taken over', { reasonCode: 0x8e })
+    const stop = setup()
+    expect(stop.loop.failed(takenOver)).toBe(false)
+    expect(stop.gaveUp).toEqual([takenOver])
+    expect(stop.timers.pending()).toBe(0)
+    const retry = setup({ retryOnRefused: true })
+    expect(retry.loop.failed(takenOver)).toBe(true)
+    const goingAway = setup()
+    expect(goingAway.loop.failed(new MqttError('SERVER_DISCONNECT', 'server shutting down', { reasonCode: 0x8b }))).toBe(true)
+    expect(goingAway.gaveUp).toHaveLength(0)
+  })
+
   it('beforeAttempt runs before each attempt and can change credentials and the server', async () => {
     const seen: number[] = []
     const { timers, attempts, loop } = setup({
