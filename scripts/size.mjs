@@ -43,10 +43,14 @@ export const targets = { ownCode: 12_000, minimalApp: 48_000, fullBundle: 55_000
  * (with the IndexedDbStore's Web Lock); the ceilings moved to 38.7, 67.0 and 71.6 KB. The next session bounded
  * ordered dispatch's backlog (a QoS 0 firehose and a slow handler took unbounded memory) and checked server URLs'
  * schemes at the call with a hint (`localhost:1883` failed at connect as "cannot reach :"): own code 38.9 KB,
- * minimal app 67.1 KB, full bundle 71.8 KB; the ceilings moved to 39.2, 67.5 and 72.1 KB. Lower these as the figures come down; once a figure meets its
+ * minimal app 67.1 KB, full bundle 71.8 KB; the ceilings moved to 39.2, 67.5 and 72.1 KB. Then handlers that
+ * await a request() or an iterated subscription (deadlocked before), the Session Taken Over stop, and the store
+ * operations by packet id (the MemoryStore's putOutNow/delOutNow: -17% of our CPU per QoS 1 message, +33% on
+ * the client-only QoS 1 publish rate): own code 39.2 KB, minimal app 67.5 KB, full bundle 72.2 KB; the ceilings
+ * moved to 39.6, 67.9 and 72.5 KB. Lower these as the figures come down; once a figure meets its
  * target, set its ceiling to the target.
  */
-export const ceilings = { ownCode: 39_200, minimalApp: 67_500, fullBundle: 72_100 }
+export const ceilings = { ownCode: 39_600, minimalApp: 67_900, fullBundle: 72_500 }
 
 /** The minimal app: connect over wss, subscribe, publish, with the MemoryStore. */
 export const minimalApp = `

@@ -56,7 +56,7 @@ export class OutboundAcks {
       entry.stage = 'pubrel'
       let kept = false
       try {
-        kept = t.ctx.storeQueue.putNow(outKey(id), pubrel)
+        kept = t.ctx.storeQueue.putOutNow(id, pubrel)
       } catch (err) {
         // Not stored: answered anyway, as when an asynchronous put fails below.
         t.ctx.trace.critical('store', 'store operation failed', err)

@@ -92,11 +92,7 @@ export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound
   return new OutboundEntry(qos, topic, stage, sent, promise, lastResolve)
 }
 
-/**
- * The store key of an outbound message. Not cached: a cache of every id's key held ~1.6 MB for good once ids
- * reached 50,000, where a key made per put and per delete dies young.
- */
-export const outKey = (id: number): string => `o.${id}`
+export { outKey } from './store-queue.js'
 
 /** What the table shares with the rest of the session. */
 export interface OutboundContext {
@@ -137,9 +133,9 @@ export class OutboundTable {
   /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
   forget(id: number): void {
     this.entries.delete(id)
-    this.deferred.delete(id)
+    if (this.deferred.size > 0) this.deferred.delete(id)
     this.ctx.ids.release(id)
-    this.ctx.storeQueue.del(outKey(id))
+    this.ctx.storeQueue.delOut(id)
     if (!this.resendNext()) this.wakeSlot()
     this.ctx.checkIdle()
   }

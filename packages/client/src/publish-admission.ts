@@ -73,7 +73,7 @@ export class PublishAdmission {
     if (this.flushing === 0 && this.batch.ids.length === 0) {
       let kept: boolean
       try {
-        kept = t.ctx.storeQueue.putNow(outKey(id), bytes)
+        kept = t.ctx.storeQueue.putOutNow(id, bytes)
       } catch (cause) {
         t.waiting--
         t.forget(id)

@@ -9,7 +9,7 @@ import type { Connection } from './connection.js'
 import { MqttError, notConnected } from './errors.js'
 import { InboundQos2 } from './inbound-qos2.js'
 import { OutboundAcks } from './outbound-acks.js'
-import { outKey, OutboundTable } from './outbound-table.js'
+import { OutboundTable } from './outbound-table.js'
 import { PacketIds } from './packet-ids.js'
 import { PublishAdmission } from './publish-admission.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
@@ -237,7 +237,7 @@ export class Session {
     for (const [id, entry] of t.entries) {
       t.entries.delete(id)
       this.ids.release(id)
-      if (clean) this.storeQueue.del(outKey(id))
+      if (clean) this.storeQueue.delOut(id)
       entry.reject(error)
     }
   }

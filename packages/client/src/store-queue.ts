@@ -12,16 +12,29 @@ interface ImmediateStore {
   putNow?(key: string, packet: Uint8Array): boolean
   /** true when forgotten at once. Throws like del() rejects. */
   delNow?(key: string): boolean
+  /** putNow() of `o.<id>` by id (MemoryStore): no key string per message. */
+  putOutNow?(id: number, packet: Uint8Array): boolean
+  /** delNow() of `o.<id>` by id. */
+  delOutNow?(id: number): boolean
   /** keys() at once. */
   keysNow?(): string[]
   /** How many keys, at once. */
   sizeNow?(): number
 }
 
+/**
+ * The store key of an outbound message. Not cached: a cache of every id's key held ~1.6 MB for good once ids
+ * reached 50,000, where a key made when needed dies young.
+ */
+export const outKey = (id: number): string => `o.${id}`
+
+const keyOf = (k: string | number): string => (typeof k === 'string' ? k : outKey(k))
+
 /** Serializes store operations; a failure is traced and does not stop the ones after it. */
 export class StoreQueue {
   private tail: Promise<unknown> = Promise.resolve()
-  private dels: string[] = []
+  /** Gathered deletes in call order: a key, or an outbound message's id (its key `o.<id>` made only if needed). */
+  private dels: Array<string | number> = []
   /** Operations queued and not settled yet: while any is, nothing may run at once. */
   private busy = 0
   private readonly now: ImmediateStore
@@ -55,9 +68,21 @@ export class StoreQueue {
     return this.now.putNow(key, packet)
   }
 
+  /** putNow() of an outbound message's `o.<id>`, by id (see ImmediateStore.putOutNow). */
+  putOutNow(id: number, packet: Uint8Array): boolean {
+    if (this.busy > 0 || this.now.putNow === undefined) return false
+    if (this.dels.length > 0 && !this.delsNow()) return false
+    return this.now.putOutNow ? this.now.putOutNow(id, packet) : this.now.putNow(outKey(id), packet)
+  }
+
   /** Delete `key` in its place among the queued operations; a failure is traced only. */
   del(key: string): void {
     if (this.dels.push(key) === 1) queueMicrotask(this.flushDels)
+  }
+
+  /** del() of an outbound message's `o.<id>`, by id. */
+  delOut(id: number): void {
+    if (this.dels.push(id) === 1) queueMicrotask(this.flushDels)
   }
 
   /** True when nothing is queued and the store can tell at once that it holds nothing (MemoryStore). */
@@ -74,13 +99,15 @@ export class StoreQueue {
 
   /** The gathered deletes, synchronously; false (nothing lost: they stay gathered) when the store cannot. */
   private delsNow(): boolean {
-    const delNow = this.now.delNow
-    if (delNow === undefined) return false
+    const now = this.now
+    if (now.delNow === undefined) return false
     const keys = this.dels
     this.dels = []
     for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
       try {
-        if (!delNow.call(this.store, keys[i]!)) {
+        const done = typeof k === 'string' ? now.delNow(k) : now.delOutNow ? now.delOutNow(k) : now.delNow(outKey(k))
+        if (!done) {
           this.dels = keys.slice(i)
           return false
         }
@@ -99,9 +126,9 @@ export class StoreQueue {
     const store = this.store
     this.busy++
     this.tail = this.tail.then((): Promise<unknown> => {
-      if (keys.length === 1) return store.del(keys[0]!)
+      if (keys.length === 1) return store.del(keyOf(keys[0]!))
       const done = new Array<Promise<void>>(keys.length)
-      for (let i = 0; i < keys.length; i++) done[i] = store.del(keys[i]!)
+      for (let i = 0; i < keys.length; i++) done[i] = store.del(keyOf(keys[i]!))
       return Promise.all(done)
     }).then(this.settle, this.settleTraced)
   }

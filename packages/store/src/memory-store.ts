@@ -93,6 +93,29 @@ export class MemoryStore implements Store {
     return true
   }
 
+  /**
+   * putNow() of the client's outbound key `o.<id>`, by its id: no key string is made and parsed back per message
+   * (one put and one delete per QoS 1/2 message). Same results and errors as putNow().
+   */
+  putOutNow(id: number, packet: Uint8Array): boolean {
+    if (this.transform !== undefined || !this.unlimited || !(id >= 1 && id <= 65535)) return this.putNow(`o.${id}`, packet)
+    this.life.check()
+    checkPacket(packet)
+    // For `o.<id>`, clientSlot() is the id itself.
+    this.arena.put(id, packet)
+    this.entries.setAt('', id, PACKED)
+    return true
+  }
+
+  /** delNow() of the client's outbound key `o.<id>`, by its id (see putOutNow). */
+  delOutNow(id: number): boolean {
+    if (!this.unlimited || !(id >= 1 && id <= 65535)) return this.delNow(`o.${id}`)
+    this.life.check()
+    this.entries.deleteAt('', id)
+    this.arena.delete(id)
+    return true
+  }
+
   /** The size of what `key` (whose clientSlot() is `slot`) holds, as the quota counts it. */
   private sizeOf(key: string, slot: number): number | undefined {
     const entry = this.entries.getAt(key, slot)

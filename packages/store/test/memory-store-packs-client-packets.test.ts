@@ -64,4 +64,30 @@ describe('MemoryStore keeps client packets in a shared arena', () => {
     expect(await store.get('o.1')).toEqual(bytes(3, 1))
     await store.close()
   })
+
+  it('putOutNow / delOutNow (the client calls them by packet id) are putNow / delNow of o.<id>: order, replacement, quota', async () => {
+    const store = new MemoryStore()
+    await store.open()
+    store.putNow('x', bytes(1, 0))
+    store.putOutNow(7, bytes(5, 7))
+    store.putNow('i.3', bytes(2, 3))
+    store.putOutNow(2, bytes(4, 2))
+    store.putOutNow(7, bytes(6, 8)) // replaces, keeping its place in first-put order
+    expect(await store.keys()).toEqual(['x', 'o.7', 'i.3', 'o.2'])
+    expect(await store.get('o.7')).toEqual(bytes(6, 8))
+    store.delOutNow(7)
+    store.delOutNow(9) // not held: nothing happens
+    expect(await store.keys()).toEqual(['x', 'i.3', 'o.2'])
+    await store.close()
+    expect(() => store.putOutNow(1, bytes(1, 1))).toThrow(expect.objectContaining({ code: 'CLOSED' }))
+
+    const limited = new MemoryStore({ maxEntries: 1 })
+    await limited.open()
+    limited.putOutNow(1, bytes(2, 1))
+    expect(() => limited.putOutNow(2, bytes(2, 2))).toThrow(expect.objectContaining({ code: 'STORE_FULL' }))
+    limited.delOutNow(1)
+    limited.putOutNow(2, bytes(2, 2))
+    expect(await limited.keys()).toEqual(['o.2'])
+    await limited.close()
+  })
 })
