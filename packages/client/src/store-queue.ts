@@ -63,16 +63,19 @@ export class StoreQueue {
    * run() instead. Throws what the store throws (nothing was kept then).
    */
   putNow(key: string, packet: Uint8Array): boolean {
-    if (this.busy > 0 || this.now.putNow === undefined) return false
-    if (this.dels.length > 0 && !this.delsNow()) return false
-    return this.now.putNow(key, packet)
+    return this.readyNow() && this.now.putNow!(key, packet)
   }
 
   /** putNow() of an outbound message's `o.<id>`, by id (see ImmediateStore.putOutNow). */
   putOutNow(id: number, packet: Uint8Array): boolean {
+    if (!this.readyNow()) return false
+    return this.now.putOutNow ? this.now.putOutNow(id, packet) : this.now.putNow!(outKey(id), packet)
+  }
+
+  /** A put may be done at once: the store can, nothing is queued, and the gathered deletes went first. */
+  private readyNow(): boolean {
     if (this.busy > 0 || this.now.putNow === undefined) return false
-    if (this.dels.length > 0 && !this.delsNow()) return false
-    return this.now.putOutNow ? this.now.putOutNow(id, packet) : this.now.putNow(outKey(id), packet)
+    return this.dels.length === 0 || this.delsNow()
   }
 
   /** Delete `key` in its place among the queued operations; a failure is traced only. */
