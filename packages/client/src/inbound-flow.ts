@@ -44,6 +44,8 @@ export class InboundFlow implements DispatchHost {
   private gen = 0
   private readonly qos2Stored = new Map<number, Promise<void>>()
   private readonly replays = new Qos2ReplayGuard()
+  /** QoS 0 messages dropped because the dispatch backlog was full. */
+  droppedMessages = 0
 
   constructor(
     private readonly rt: InboundHost,
@@ -53,9 +55,6 @@ export class InboundFlow implements DispatchHost {
   ) {
     this.dispatcher = new Dispatcher(this, options.orderMatters, options.dispatchBacklog)
   }
-
-  /** QoS 0 messages dropped because the dispatch backlog was full. */
-  droppedMessages = 0
 
   /** A new connection is up: acks of messages from earlier ones are not sent on it. */
   newConnection(): void {
