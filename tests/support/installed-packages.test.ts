@@ -114,6 +114,10 @@ describe('the packed packages, installed in an app', () => {
     expect(typecheck('node-cjs', 'commonjs', 'app.ts', nodeApp, { module: 'nodenext' })).toBe('')
   })
 
+  it('type-check in an older CommonJS project (module commonjs, whose resolution ignores export maps)', { timeout: 60_000 }, () => {
+    expect(typecheck('node10-cjs', 'commonjs', 'app.ts', nodeApp, { module: 'commonjs', moduleResolution: 'node10' })).toBe('')
+  })
+
   it("type-check in a browser app with a bundler's resolution, where the Node-only exports are absent", { timeout: 60_000 }, () => {
     const browserApp = `
 import { connect, type Message } from '@isomqtt/client'
