@@ -48,7 +48,14 @@ export function createWebSocketTransport(url: URL, options: TransportOptions): P
         terminate: () => ws.terminate(),
       }
     },
-    handshakeError: (event, at) => mapError((event as { error?: unknown }).error ?? event, at, 'connect'),
+    handshakeError: (event, at) => {
+      const err = mapError((event as { error?: unknown }).error ?? event, at, 'connect')
+      // Hung up on before any HTTP answer: most often an MQTT (TCP) port given as ws://, which takes the
+      // request for a malformed packet.
+      return err.code === 'CONNECTION_CLOSED'
+        ? new TransportError(err.code, `${err.message} during the WebSocket handshake (an MQTT port? it takes mqtt://)`, { cause: err.cause })
+        : err
+    },
     mapError,
   })
 }

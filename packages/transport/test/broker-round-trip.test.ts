@@ -128,3 +128,15 @@ describe.each(cases)('over %s', (name, makeOpen) => {
     }
   }, 60_000)
 })
+
+describe('the wrong scheme for a port', () => {
+  it('ws:// to an MQTT (TCP) port: the hang-up during the handshake says which scheme that port takes', async () => {
+    const err = await openTransport(`ws://127.0.0.1:${broker.port}`, { connectTimeoutMs: 5000 }).then(
+      () => { throw new Error('connected') },
+      (e: unknown) => e as { code: string; message: string },
+    )
+    expect(err.code).toBe('CONNECTION_CLOSED')
+    // Reset or plain close, depending on what the broker had left unread when it hung up.
+    expect(err.message).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${broker.port}: connection .* during the WebSocket handshake \\(an MQTT port\\? it takes mqtt://\\)$`))
+  })
+})
