@@ -32,7 +32,12 @@ export class ConnectionPackets implements ConnectionHandler {
     if (rt.gate.hold(p)) return
     switch (p.type) {
       case 'publish': this.inbound.receive(p); return
-      case 'pingresp': rt.trace.debug('pinger', 'PINGRESP'); return
+      case 'pingresp':
+        // Taken in arrival order with the acknowledgements (not while a resume holds them back): a refusal
+        // probe must not see an answer to its PINGREQ without the acknowledgement that came after it.
+        rt.session.pingAnswered()
+        rt.trace.debug('pinger', 'PINGRESP')
+        return
       case 'disconnect': {
         const error = rt.control5?.disconnectError(p) ?? new MqttError('SERVER_DISCONNECT', 'the server sent DISCONNECT', { reasonCode: p.reasonCode })
         rt.run({ type: 'transportClosed', error })

@@ -5,6 +5,8 @@ import type { ProtocolVersion, PublishPacket, QoS } from '@isomqtt/codec'
 import { IdMap, type Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
 import { InflightSlots } from './inflight-slots.js'
+import { RefusalProbe } from './refusal-probe.js'
+import { monotonicNow } from './timers.js'
 import type { PacketIds } from './packet-ids.js'
 import type { PublishResult } from './publish-result.js'
 import type { StoreQueue } from './store-queue.js'
@@ -94,14 +96,19 @@ export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound
 
 export { outKey } from './store-queue.js'
 
+/** PINGREQ: sent before each PUBLISH while probing. */
+const PINGREQ = /* @__PURE__ */ new Uint8Array([0xc0, 0])
+
 /** What the table shares with the rest of the session. */
 export interface OutboundContext {
   store: Store
   storeQueue: StoreQueue
   ids: PacketIds
   trace: Tracer
-  /** maxInflight may change per connection (MQTT 5 Receive Maximum). */
+  /** maxInflight may change per connection (MQTT 5 Receive Maximum) and while probing (see refusal-probe.ts). */
   limits: { maxInflight: number; maxQueued: number }
+  /** A connection lost sooner than this after it started counts as a quick loss (refusal-probe.ts). */
+  quickLossMs: number
   /** Something finished: the session checks whether it is idle now. */
   checkIdle(): void
 }
@@ -128,7 +135,70 @@ export class OutboundTable {
   private resendQueue: Array<{ id: number; bytes: Uint8Array }> = []
   private resendHead = 0
 
-  constructor(readonly ctx: OutboundContext) {}
+  /** Finds a message the server refuses by closing the connection. */
+  readonly probe: RefusalProbe
+  /** The in-flight limit outside probing: maxInflight, or the server's Receive Maximum. */
+  private baseInflight: number
+
+  constructor(readonly ctx: OutboundContext) {
+    this.probe = new RefusalProbe(ctx.quickLossMs)
+    this.baseInflight = ctx.limits.maxInflight
+  }
+
+  /** When the attached connection started, and when it last answered a PINGREQ (monotonic ms). */
+  connectedAt = 0
+  pingAnsweredAt = 0
+  /** The last PUBLISH written while probing, and when (monotonic ms). */
+  private probeId = 0
+  private probeWrittenAt = 0
+
+  /**
+   * Hand a QoS 1/2 PUBLISH to the connection. While probing, a PINGREQ goes right before it, so a loss tells
+   * whether the server read up to the message (see refusal-probe.ts); a connection that held ends the probe.
+   */
+  send(conn: Connection, bytes: Uint8Array, id: number): void {
+    if (this.probe.probing) {
+      const now = monotonicNow()
+      if (now - this.connectedAt >= this.ctx.quickLossMs) {
+        this.probe.reset()
+        this.applyLimit()
+      } else {
+        conn.queue.control(PINGREQ)
+        this.probeId = id
+        this.probeWrittenAt = now
+      }
+    }
+    conn.queue.publish(bytes, id)
+  }
+
+  /**
+   * While probing: the PUBLISH in flight (written last, unacknowledged) when the server had answered the PINGREQ
+   * sent right before it; the connection then ended without its acknowledgement (see send()).
+   */
+  probeSuspect(): number | undefined {
+    if (!this.probe.probing || this.probeWrittenAt === 0 || this.pingAnsweredAt <= this.probeWrittenAt) return undefined
+    const entry = this.entries.get(this.probeId)
+    return entry && entry.stage === 'publish' ? this.probeId : undefined
+  }
+
+  /** Set the in-flight limit (probing holds it at 1 meanwhile); publishes waiting for a slot get the new room. */
+  setInflightLimit(limit: number): void {
+    this.baseInflight = limit
+    this.applyLimit()
+  }
+
+  /** The limit for the probe's state: one in flight while probing. */
+  applyLimit(): void {
+    const limit = this.probe.probing ? 1 : this.baseInflight
+    this.ctx.limits.maxInflight = limit
+    for (let free = limit - this.entries.size; free > 0 && this.slots.waiting; free--) this.slots.wake()
+  }
+
+  /** A PUBLISH has been written and not acknowledged (the rest of the session's entries may be so too). */
+  hasSentPublishes(): boolean {
+    for (const [id, entry] of this.entries) if (entry.stage === 'publish' && entry.sent && !this.deferred.has(id)) return true
+    return false
+  }
 
   /** Drop an outbound message: map, store, id, and wake a publish waiting for a slot. */
   forget(id: number): void {
@@ -136,6 +206,11 @@ export class OutboundTable {
     if (this.deferred.size > 0) this.deferred.delete(id)
     this.ctx.ids.release(id)
     this.ctx.storeQueue.delOut(id)
+    // Nothing unacknowledged any more: a probe is over (and the limit back), whatever it was looking for.
+    if (this.entries.size === 0 && this.probe.engaged) {
+      this.probe.reset()
+      this.applyLimit()
+    }
     if (!this.resendNext()) this.wakeSlot()
     this.ctx.checkIdle()
   }
@@ -163,7 +238,7 @@ export class OutboundTable {
       const entry = this.entries.get(next.id)
       if (!entry || !this.conn?.open) continue
       entry.sent = true
-      this.conn.queue.publish(next.bytes, next.id)
+      this.send(this.conn, next.bytes, next.id)
       return true
     }
     return false

@@ -86,7 +86,7 @@ export class PublishAdmission {
         // Not connected: it is resent when the session resumes (offline ones by the offline queue).
         if (!deferred && conn?.open) {
           entry.sent = true
-          conn.queue.publish(t.wire ? t.wire(packet, bytes) : bytes, id)
+          t.send(conn, t.wire ? t.wire(packet, bytes) : bytes, id)
         }
         return entry.promise
       }
@@ -120,7 +120,7 @@ export class PublishAdmission {
           // Not connected any more: it is resent when the session resumes (offline ones by the offline queue).
           if (!conn?.open || t.entries.get(id) !== entries[i] || t.deferred.has(id)) continue
           entries[i]!.sent = true
-          conn.queue.publish(t.wire ? t.wire(packets[i]!, bytes[i]!) : bytes[i]!, id)
+          t.send(conn, t.wire ? t.wire(packets[i]!, bytes[i]!) : bytes[i]!, id)
         }
       },
       (cause: unknown) => {
@@ -149,14 +149,7 @@ export class PublishAdmission {
       return true
     }
     entry.sent = true
-    t.conn.queue.publish(bytes, id)
+    t.send(t.conn, bytes, id)
     return true
-  }
-
-  /** MQTT 5: the server's Receive Maximum caps the in-flight window for this connection. */
-  setInflightLimit(limit: number): void {
-    const t = this.table
-    t.ctx.limits.maxInflight = limit
-    for (let free = limit - t.entries.size; free > 0 && t.slots.waiting; free--) t.slots.wake()
   }
 }

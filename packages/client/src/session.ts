@@ -12,9 +12,11 @@ import { OutboundAcks } from './outbound-acks.js'
 import { OutboundTable } from './outbound-table.js'
 import { PacketIds } from './packet-ids.js'
 import { PublishAdmission } from './publish-admission.js'
+import { RefusalProbe } from './refusal-probe.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import { StoreQueue } from './store-queue.js'
 import { cleanStart, resume } from './store-replay.js'
+import { monotonicNow } from './timers.js'
 import type { Tracer } from './trace.js'
 
 interface PendingAck {
@@ -31,6 +33,8 @@ export interface SessionOptions {
   trace: Tracer
   maxInflight: number
   maxQueued: number
+  /** A connection lost sooner than this after it started counts as a quick loss (reconnect.stableAfterMs). */
+  quickLossMs: number
 }
 
 /** Packet ids, in-flight state and the store, independent of any one connection. */
@@ -42,6 +46,8 @@ export class Session {
   private readonly table: OutboundTable
   private readonly admission: PublishAdmission
   private readonly outAcks: OutboundAcks
+  /** The connection attached last, until its end is handled. */
+  private lastConn: Connection | undefined
 
   constructor(private readonly options: SessionOptions) {
     this.storeQueue = new StoreQueue(options.store, options.trace)
@@ -52,6 +58,7 @@ export class Session {
       ids: this.ids,
       trace: options.trace,
       limits: { maxInflight: options.maxInflight, maxQueued: options.maxQueued },
+      quickLossMs: options.quickLossMs,
       checkIdle: () => this.checkIdle(),
     })
     this.admission = new PublishAdmission(this.table)
@@ -90,7 +97,11 @@ export class Session {
   /** Attach the live connection (or none). */
   attach(conn: Connection | undefined): void {
     this.table.conn = conn
-    if (conn) this.table.version = conn.version
+    if (conn) {
+      this.table.version = conn.version
+      this.table.connectedAt = monotonicNow()
+      this.lastConn = conn
+    }
   }
 
   /**
@@ -103,7 +114,7 @@ export class Session {
 
   /** MQTT 5: the server's Receive Maximum caps the in-flight window for this connection. */
   setInflightLimit(limit: number): void {
-    this.admission.setInflightLimit(limit)
+    this.table.setInflightLimit(limit)
   }
 
   /** Open the store, in line with the store operations issued before and after this call. */
@@ -145,6 +156,11 @@ export class Session {
       this.acks.set(id, { kind, onAck, resolve: resolve as (v: unknown) => void, reject })
       conn.send(build(id))
     })
+  }
+
+  /** A PINGRESP arrived (a refusal probe asks for one before each PUBLISH). */
+  pingAnswered(): void {
+    this.table.pingAnsweredAt = monotonicNow()
   }
 
   /** Handle an acknowledgement or PUBREL; returns false for packets that are not the session's. */
@@ -224,8 +240,14 @@ export class Session {
    */
   connectionEnded(error: Error, keep: boolean, clean: boolean): void {
     const t = this.table
+    // The connection is detached by now (the transport closes first); the last one attached is the one that ended.
+    const conn = this.lastConn
+    this.lastConn = undefined
+    // A loss the user did not ask for, with messages kept for the next connection: did one of them cause it?
+    const refused = keep && conn && (error as MqttError).code !== 'CLOSED' ? this.refusedBy() : undefined
     t.conn = undefined
     t.clearResends()
+    if (refused !== undefined) this.giveUpRefused(refused)
     for (const [id, ack] of this.acks) {
       this.ids.release(id)
       ack.reject(error)
@@ -240,6 +262,26 @@ export class Session {
       if (clean) this.storeQueue.delOut(id)
       entry.reject(error)
     }
+  }
+
+  /** Tell the probe about a lost connection; the id of a message it found the server refuses, if any. */
+  private refusedBy(): number | undefined {
+    const t = this.table
+    const probing = t.probe.probing
+    const id = t.probe.lost(monotonicNow() - t.connectedAt, t.hasSentPublishes(), t.probeSuspect())
+    // Only a change of state moves the limit (the next connection's resume reads it).
+    if (t.probe.probing !== probing) t.applyLimit()
+    return id
+  }
+
+  /** The server closed the connection each time this message was in flight alone: give it up, saying so. */
+  private giveUpRefused(id: number): void {
+    const entry = this.table.entries.get(id)
+    if (!entry) return
+    this.table.forget(id)
+    const error = new MqttError('PUBLISH_FAILED', `the server closed the connection each time this message was sent (${RefusalProbe.losses} losses, the last ones with it alone in flight): it refuses it, e.g. too large or not allowed; given up`)
+    this.options.trace.critical('msgids', `publish id=${id} given up: the server closes the connection on it`)
+    entry.reject(error)
   }
 
   /** A clean session: forget everything, in memory and in the store. */
