@@ -4,6 +4,7 @@
 import type { ProtocolVersion, PublishPacket, QoS } from '@isomqtt/codec'
 import { IdMap, type Store } from '@isomqtt/store'
 import type { Connection } from './connection.js'
+import { MqttError } from './errors.js'
 import { InflightSlots } from './inflight-slots.js'
 import { RefusalProbe } from './refusal-probe.js'
 import { monotonicNow } from './timers.js'
@@ -192,6 +193,20 @@ export class OutboundTable {
     const limit = this.probe.probing ? 1 : this.baseInflight
     this.ctx.limits.maxInflight = limit
     for (let free = limit - this.entries.size; free > 0 && this.slots.waiting; free--) this.slots.wake()
+  }
+
+  /** The connection was lost (not closed by the user): tell the probe, and give up a message it found refused. */
+  connectionLost(): void {
+    const probing = this.probe.probing
+    const id = this.probe.lost(monotonicNow() - this.connectedAt, this.hasSentPublishes(), this.probeSuspect())
+    // Only a change of state moves the limit (the next connection's resume reads it).
+    if (this.probe.probing !== probing) this.applyLimit()
+    const entry = id === undefined ? undefined : this.entries.get(id)
+    if (!entry) return
+    this.forget(id!)
+    const error = new MqttError('PUBLISH_FAILED', 'the server closed the connection each time this message was sent (too large? not allowed?): given up')
+    this.ctx.trace.critical('msgids', `publish id=${id} given up`, error)
+    entry.reject(error)
   }
 
   /** A PUBLISH has been written and not acknowledged (the rest of the session's entries may be so too). */

@@ -12,7 +12,6 @@ import { OutboundAcks } from './outbound-acks.js'
 import { OutboundTable } from './outbound-table.js'
 import { PacketIds } from './packet-ids.js'
 import { PublishAdmission } from './publish-admission.js'
-import { RefusalProbe } from './refusal-probe.js'
 import type { PublishResult, ResumedReceipt } from './publish-result.js'
 import { StoreQueue } from './store-queue.js'
 import { cleanStart, resume } from './store-replay.js'
@@ -243,11 +242,10 @@ export class Session {
     // The connection is detached by now (the transport closes first); the last one attached is the one that ended.
     const conn = this.lastConn
     this.lastConn = undefined
-    // A loss the user did not ask for, with messages kept for the next connection: did one of them cause it?
-    const refused = keep && conn && (error as MqttError).code !== 'CLOSED' ? this.refusedBy() : undefined
     t.conn = undefined
     t.clearResends()
-    if (refused !== undefined) this.giveUpRefused(refused)
+    // A loss the user did not ask for, with messages kept for the next connection: did one of them cause it?
+    if (keep && conn && (error as MqttError).code !== 'CLOSED') t.connectionLost()
     for (const [id, ack] of this.acks) {
       this.ids.release(id)
       ack.reject(error)
@@ -262,26 +260,6 @@ export class Session {
       if (clean) this.storeQueue.delOut(id)
       entry.reject(error)
     }
-  }
-
-  /** Tell the probe about a lost connection; the id of a message it found the server refuses, if any. */
-  private refusedBy(): number | undefined {
-    const t = this.table
-    const probing = t.probe.probing
-    const id = t.probe.lost(monotonicNow() - t.connectedAt, t.hasSentPublishes(), t.probeSuspect())
-    // Only a change of state moves the limit (the next connection's resume reads it).
-    if (t.probe.probing !== probing) t.applyLimit()
-    return id
-  }
-
-  /** The server closed the connection each time this message was in flight alone: give it up, saying so. */
-  private giveUpRefused(id: number): void {
-    const entry = this.table.entries.get(id)
-    if (!entry) return
-    this.table.forget(id)
-    const error = new MqttError('PUBLISH_FAILED', `the server closed the connection each time this message was sent (${RefusalProbe.losses} losses, the last ones with it alone in flight): it refuses it, e.g. too large or not allowed; given up`)
-    this.options.trace.critical('msgids', `publish id=${id} given up: the server closes the connection on it`)
-    entry.reject(error)
   }
 
   /** A clean session: forget everything, in memory and in the store. */
