@@ -140,18 +140,17 @@ export class OutboundTable {
   readonly probe: RefusalProbe
   /** The in-flight limit outside probing: maxInflight, or the server's Receive Maximum. */
   private baseInflight: number
-
-  constructor(readonly ctx: OutboundContext) {
-    this.probe = new RefusalProbe(ctx.quickLossMs)
-    this.baseInflight = ctx.limits.maxInflight
-  }
-
   /** When the attached connection started, and when it last answered a PINGREQ (monotonic ms). */
   connectedAt = 0
   pingAnsweredAt = 0
   /** The last PUBLISH written while probing, and when (monotonic ms). */
   private probeId = 0
   private probeWrittenAt = 0
+
+  constructor(readonly ctx: OutboundContext) {
+    this.probe = new RefusalProbe(ctx.quickLossMs)
+    this.baseInflight = ctx.limits.maxInflight
+  }
 
   /**
    * Hand a QoS 1/2 PUBLISH to the connection. While probing, a PINGREQ goes right before it, so a loss tells

@@ -45,8 +45,8 @@ export class Session {
   private readonly table: OutboundTable
   private readonly admission: PublishAdmission
   private readonly outAcks: OutboundAcks
-  /** The connection attached last, until its end is handled. */
-  private lastConn: Connection | undefined
+  /** A connection was attached and its end is not handled yet. */
+  private attached = false
 
   constructor(private readonly options: SessionOptions) {
     this.storeQueue = new StoreQueue(options.store, options.trace)
@@ -99,7 +99,7 @@ export class Session {
     if (conn) {
       this.table.version = conn.version
       this.table.connectedAt = monotonicNow()
-      this.lastConn = conn
+      this.attached = true
     }
   }
 
@@ -239,13 +239,13 @@ export class Session {
    */
   connectionEnded(error: Error, keep: boolean, clean: boolean): void {
     const t = this.table
-    // The connection is detached by now (the transport closes first); the last one attached is the one that ended.
-    const conn = this.lastConn
-    this.lastConn = undefined
+    // Detached by now (the transport closes first): `attached` says a connection, not an attempt, ended.
+    const attached = this.attached
+    this.attached = false
     t.conn = undefined
     t.clearResends()
     // A loss the user did not ask for, with messages kept for the next connection: did one of them cause it?
-    if (keep && conn && (error as MqttError).code !== 'CLOSED') t.connectionLost()
+    if (keep && attached && (error as MqttError).code !== 'CLOSED') t.connectionLost()
     for (const [id, ack] of this.acks) {
       this.ids.release(id)
       ack.reject(error)
