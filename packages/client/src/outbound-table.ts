@@ -108,7 +108,7 @@ export interface OutboundContext {
   trace: Tracer
   /** maxInflight may change per connection (MQTT 5 Receive Maximum) and while probing (see refusal-probe.ts). */
   limits: { maxInflight: number; maxQueued: number }
-  /** A connection lost sooner than this after it started counts as a quick loss (refusal-probe.ts). */
+  /** A connection lost sooner than this after it started counts as a quick loss (refusal-probe.ts); 0: no probe. */
   quickLossMs: number
   /** Something finished: the session checks whether it is idle now. */
   checkIdle(): void
@@ -196,6 +196,7 @@ export class OutboundTable {
 
   /** The connection was lost (not closed by the user): tell the probe, and give up a message it found refused. */
   connectionLost(): void {
+    if (this.ctx.quickLossMs === 0) return
     const probing = this.probe.probing
     const id = this.probe.lost(monotonicNow() - this.connectedAt, this.hasSentPublishes(), this.probeSuspect())
     // Only a change of state moves the limit (the next connection's resume reads it).

@@ -51,6 +51,12 @@ export interface ReconnectOptions {
   /** connect() keeps trying (with backoff) until a server accepts, instead of rejecting at the first failure [false]. */
   retryInitialConnect?: boolean
   /**
+   * Find and give up (PUBLISH_FAILED) a QoS 1/2 publish the server keeps closing the connection on, MQTT
+   * 3.1.1's only way to refuse one, instead of resending it on every reconnect [false]. A network that cuts
+   * connections right after each write can look the same: see README "A message the server hangs up on".
+   */
+  giveUpRefused?: boolean
+  /**
    * subscribe() / unsubscribe() called while (re)connecting wait this long for the connection, then reject
    * with TIMEOUT; 0 rejects them at once with NOT_CONNECTED, Infinity waits as long as reconnecting goes on [30 000].
    */
@@ -68,6 +74,7 @@ export interface ResolvedReconnectOptions extends ReconnectOptions {
   stableAfterMs: number
   retryOnRefused: boolean
   retryInitialConnect: boolean
+  giveUpRefused: boolean
   waitForConnectionMs: number
 }
 
@@ -89,6 +96,7 @@ export function resolveReconnectOptions(value: ReconnectOptions | boolean | unde
     stableAfterMs: durationMs(o.stableAfterMs, 10_000, 'reconnect.stableAfterMs'),
     retryOnRefused: o.retryOnRefused ?? false,
     retryInitialConnect: o.retryInitialConnect ?? false,
+    giveUpRefused: o.giveUpRefused === true,
     waitForConnectionMs: durationMs(o.waitForConnectionMs, 30_000, 'reconnect.waitForConnectionMs', 0, true),
   })
 }

@@ -101,7 +101,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     this.trace = new Tracer(options.trace)
     this.timers = options.timers ?? defaultTimers
     this.connectionWait = new ConnectionWait(this.timers)
-    this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued, quickLossMs: options.reconnect?.stableAfterMs ?? 10_000 })
+    this.session = new Session({ store, trace: this.trace, maxInflight: options.maxInflight, maxQueued: options.maxQueued, quickLossMs: options.reconnect?.giveUpRefused ? options.reconnect.stableAfterMs : 0 })
     this.storeLife = new StoreLifecycle(store, this.session, this.trace)
     this.quiescer = new Quiesce(this.timers, this.session)
     // A stored publish keeps its topic; only the bytes written carry this connection's alias.

@@ -32,7 +32,7 @@ export interface SessionOptions {
   trace: Tracer
   maxInflight: number
   maxQueued: number
-  /** A connection lost sooner than this after it started counts as a quick loss (reconnect.stableAfterMs). */
+  /** A connection lost sooner than this after it started counts as a quick loss; 0: no refusal probe (reconnect.giveUpRefused off). */
   quickLossMs: number
 }
 

@@ -1,7 +1,8 @@
-// A message the server refuses by closing the connection (MQTT 3.1.1 has no other answer: over the broker's
-// size limit, or not allowed, as AWS IoT does) is found and given up, instead of being sent again on every
-// reconnect with every later message stuck behind it. Messages caught in a network's cuts are never given up
-// (resilience-proxy-cuts.test.ts cuts 50 times and loses nothing).
+// reconnect.giveUpRefused: a message the server refuses by closing the connection (MQTT 3.1.1 has no other
+// answer: over the broker's size limit, or not allowed, as AWS IoT does) is found and given up, instead of being
+// sent again on every reconnect with every later message stuck behind it. Off by default: a network that cuts
+// connections right after each write looks the same (resilience-proxy-cuts.test.ts, with the default, gives
+// nothing up).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, MqttError } from '../src/index.js'
 import { RefusalProbe } from '../src/refusal-probe.js'
@@ -19,7 +20,7 @@ describe('against Mosquitto with max_packet_size 1000 (MQTT 3.1.1)', () => {
     const all = signal()
     await sub.subscribe(`${topic}/#`, (m) => { if (got.push(m.text()) === 4) all.resolve() }, { qos: 2 })
 
-    const client = await connect(broker.url, { clientId: uniqueId('p'), clean: false, reconnect: { minDelayMs: 10, maxDelayMs: 20 } })
+    const client = await connect(broker.url, { clientId: uniqueId('p'), clean: false, reconnect: { minDelayMs: 10, maxDelayMs: 20, giveUpRefused: true } })
     let losses = 0
     client.on('connectionLost', () => { losses++ })
     const results = await Promise.allSettled([
