@@ -136,8 +136,8 @@ export class OutboundTable {
   private resendQueue: Array<{ id: number; bytes: Uint8Array }> = []
   private resendHead = 0
 
-  /** Finds a message the server refuses by closing the connection. */
-  readonly probe: RefusalProbe
+  /** Finds a message the server refuses by closing the connection (reconnect.giveUpRefused; none without it). */
+  readonly probe: RefusalProbe | undefined
   /** The in-flight limit outside probing: maxInflight, or the server's Receive Maximum. */
   private baseInflight: number
   /** When the attached connection started, and when it last answered a PINGREQ (monotonic ms). */
@@ -148,7 +148,7 @@ export class OutboundTable {
   private probeWrittenAt = 0
 
   constructor(readonly ctx: OutboundContext) {
-    this.probe = new RefusalProbe(ctx.quickLossMs)
+    this.probe = ctx.quickLossMs > 0 ? new RefusalProbe(ctx.quickLossMs) : undefined
     this.baseInflight = ctx.limits.maxInflight
   }
 
@@ -157,7 +157,7 @@ export class OutboundTable {
    * whether the server read up to the message (see refusal-probe.ts); a connection that held ends the probe.
    */
   send(conn: Connection, bytes: Uint8Array, id: number): void {
-    if (this.probe.probing) {
+    if (this.probe?.probing) {
       const now = monotonicNow()
       if (now - this.connectedAt >= this.ctx.quickLossMs) {
         this.probe.reset()
@@ -176,7 +176,7 @@ export class OutboundTable {
    * sent right before it; the connection then ended without its acknowledgement (see send()).
    */
   probeSuspect(): number | undefined {
-    if (!this.probe.probing || this.probeWrittenAt === 0 || this.pingAnsweredAt <= this.probeWrittenAt) return undefined
+    if (!this.probe?.probing || this.probeWrittenAt === 0 || this.pingAnsweredAt <= this.probeWrittenAt) return undefined
     const entry = this.entries.get(this.probeId)
     return entry && entry.stage === 'publish' ? this.probeId : undefined
   }
@@ -189,18 +189,19 @@ export class OutboundTable {
 
   /** The limit for the probe's state: one in flight while probing. */
   applyLimit(): void {
-    const limit = this.probe.probing ? 1 : this.baseInflight
+    const limit = this.probe?.probing ? 1 : this.baseInflight
     this.ctx.limits.maxInflight = limit
     for (let free = limit - this.entries.size; free > 0 && this.slots.waiting; free--) this.slots.wake()
   }
 
   /** The connection was lost (not closed by the user): tell the probe, and give up a message it found refused. */
   connectionLost(): void {
-    if (this.ctx.quickLossMs === 0) return
-    const probing = this.probe.probing
-    const id = this.probe.lost(monotonicNow() - this.connectedAt, this.hasSentPublishes(), this.probeSuspect())
+    const probe = this.probe
+    if (!probe) return
+    const probing = probe.probing
+    const id = probe.lost(monotonicNow() - this.connectedAt, this.hasSentPublishes(), this.probeSuspect())
     // Only a change of state moves the limit (the next connection's resume reads it).
-    if (this.probe.probing !== probing) this.applyLimit()
+    if (probe.probing !== probing) this.applyLimit()
     const entry = id === undefined ? undefined : this.entries.get(id)
     if (!entry) return
     this.forget(id!)
@@ -222,7 +223,7 @@ export class OutboundTable {
     this.ctx.ids.release(id)
     this.ctx.storeQueue.delOut(id)
     // Nothing unacknowledged any more: a probe is over (and the limit back), whatever it was looking for.
-    if (this.entries.size === 0 && this.probe.engaged) {
+    if (this.entries.size === 0 && this.probe?.engaged) {
       this.probe.reset()
       this.applyLimit()
     }

@@ -75,7 +75,7 @@ export async function resume(table: OutboundTable, inbound: InboundQos2, session
         out[0] = out[0]! | 0x08
       }
       entry.sent = true
-      if ((table.version === 5 || table.probe.probing) && resent >= limits.maxInflight) table.queueResend(id, out)
+      if ((table.version === 5 || table.probe?.probing) && resent >= limits.maxInflight) table.queueResend(id, out)
       else if (table.conn) table.send(table.conn, out, id)
       resent++
     } else {
