@@ -181,6 +181,14 @@ export class OutboundTable {
     return entry && entry.stage === 'publish' ? this.probeId : undefined
   }
 
+  /** A new connection is attached: what the probe saw on the last one does not count for it. */
+  attached(conn: Connection): void {
+    this.conn = conn
+    this.version = conn.version
+    this.connectedAt = monotonicNow()
+    this.probeWrittenAt = 0
+  }
+
   /** Set the in-flight limit (probing holds it at 1 meanwhile); publishes waiting for a slot get the new room. */
   setInflightLimit(limit: number): void {
     this.baseInflight = limit

@@ -95,12 +95,12 @@ export class Session {
 
   /** Attach the live connection (or none). */
   attach(conn: Connection | undefined): void {
-    this.table.conn = conn
-    if (conn) {
-      this.table.version = conn.version
-      this.table.connectedAt = monotonicNow()
-      this.attached = true
+    if (!conn) {
+      this.table.conn = undefined
+      return
     }
+    this.table.attached(conn)
+    this.attached = true
   }
 
   /**
