@@ -34,6 +34,9 @@ type MemoryEntry = Uint8Array | TransformedEntry | typeof PACKED
 
 const DONE: Promise<void> = Promise.resolve()
 
+/** A packet id 1..65535: the ids whose `o.<id>` keys live in the arena (any other goes the way of its key). */
+const isPacketId = (id: number): boolean => Number.isInteger(id) && id >= 1 && id <= 65535
+
 /** Keeps packets in memory, in first-put order; the contents survive close() and open() of the same instance. */
 export class MemoryStore implements Store {
   private readonly entries = new KeyTable<MemoryEntry>()
@@ -98,7 +101,7 @@ export class MemoryStore implements Store {
    * (one put and one delete per QoS 1/2 message). Same results and errors as putNow().
    */
   putOutNow(id: number, packet: Uint8Array): boolean {
-    if (this.transform !== undefined || !this.unlimited || !(id >= 1 && id <= 65535)) return this.putNow(`o.${id}`, packet)
+    if (this.transform !== undefined || !this.unlimited || !isPacketId(id)) return this.putNow(`o.${id}`, packet)
     this.life.check()
     checkPacket(packet)
     // For `o.<id>`, clientSlot() is the id itself.
@@ -109,7 +112,7 @@ export class MemoryStore implements Store {
 
   /** delNow() of the client's outbound key `o.<id>`, by its id (see putOutNow). */
   delOutNow(id: number): boolean {
-    if (!this.unlimited || !(id >= 1 && id <= 65535)) return this.delNow(`o.${id}`)
+    if (!this.unlimited || !isPacketId(id)) return this.delNow(`o.${id}`)
     this.life.check()
     this.entries.deleteAt('', id)
     this.arena.delete(id)

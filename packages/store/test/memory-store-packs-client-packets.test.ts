@@ -78,6 +78,11 @@ describe('MemoryStore keeps client packets in a shared arena', () => {
     store.delOutNow(7)
     store.delOutNow(9) // not held: nothing happens
     expect(await store.keys()).toEqual(['x', 'i.3', 'o.2'])
+    // Not a packet id: kept under its key like any other.
+    store.putOutNow(1.5, bytes(1, 5))
+    expect(await store.get('o.1.5')).toEqual(bytes(1, 5))
+    store.delOutNow(1.5)
+    expect(await store.keys()).toEqual(['x', 'i.3', 'o.2'])
     await store.close()
     expect(() => store.putOutNow(1, bytes(1, 1))).toThrow(expect.objectContaining({ code: 'CLOSED' }))
 
