@@ -3,7 +3,8 @@
 import { encode } from '@isomqtt/codec'
 import type { AckProperties } from '@isomqtt/codec'
 import type { Connection } from './connection.js'
-import { outKey, type Outbound, type OutboundTable } from './outbound-table.js'
+import type { Outbound, OutboundTable } from './outbound-table.js'
+import { outKey } from './store-queue.js'
 import { ackOutcome } from './reason.js'
 
 /** PUBACK, PUBREC and PUBCOMP handling for the outbound table. */

@@ -95,8 +95,6 @@ export function newOutbound(qos: QoS, topic: string | undefined, stage: Outbound
   return new OutboundEntry(qos, topic, stage, sent, promise, lastResolve)
 }
 
-export { outKey } from './store-queue.js'
-
 /** PINGREQ: sent before each PUBLISH while probing. */
 const PINGREQ = /* @__PURE__ */ new Uint8Array([0xc0, 0])
 

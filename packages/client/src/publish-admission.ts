@@ -4,7 +4,8 @@
 import { encode } from '@isomqtt/codec'
 import type { PublishPacket } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
-import { newOutbound, outKey, type Outbound, type OutboundTable } from './outbound-table.js'
+import { newOutbound, type Outbound, type OutboundTable } from './outbound-table.js'
+import { outKey } from './store-queue.js'
 import type { PublishResult } from './publish-result.js'
 
 /** This tick's admitted publishes, as parallel arrays (no object per message). */
