@@ -2,7 +2,9 @@
 //
 // It walks each chunk with an offset and keeps only an unfinished tail: a fixed header cut short (at most
 // 5 bytes), or a packet that spans chunks, assembled once into a buffer of its exact size, known from the
-// fixed header. A packet that lies wholly inside a chunk is decoded in place, so its payload (and binary
+// fixed header. Above 1 MiB that buffer grows with the bytes that arrive instead: a fixed header is 5 bytes
+// and may claim 256 MB, so sizing the buffer from it alone would let a peer (or anything that is not an MQTT
+// server) take that much memory per connection for the price of 5 bytes. A packet that lies wholly inside a chunk is decoded in place, so its payload (and binary
 // fields such as Correlation Data or a will payload) are views into that chunk: holding one keeps the whole
 // chunk's ArrayBuffer alive, and the caller must not reuse or overwrite a chunk after pushing it.
 
@@ -38,6 +40,7 @@ export class Parser {
   private headLen = 0
   private pending: Uint8Array | undefined = undefined
   private pendingPos = 0
+  private pendingTotal = 0
   private pendingBody = 0
   private failed: MalformedPacketError | undefined = undefined
 
@@ -97,14 +100,16 @@ export class Parser {
       if (pos < 0) return
     }
     if (this.pending !== undefined) {
-      const p = this.pending
-      const n = Math.min(p.length - this.pendingPos, len - pos)
+      let p = this.pending
+      const total = this.pendingTotal
+      const n = Math.min(total - this.pendingPos, len - pos)
+      if (this.pendingPos + n > p.length) p = this.pending = grown(p, this.pendingPos, this.pendingPos + n, total)
       p.set(n === len && pos === 0 ? chunk : chunk.subarray(pos, pos + n), this.pendingPos)
       this.pendingPos += n
       pos += n
-      if (this.pendingPos < p.length) return
+      if (this.pendingPos < total) return
       this.pending = undefined
-      out.push(this.decode(p, 0, this.pendingBody, p.length))
+      out.push(this.decode(p, 0, this.pendingBody, total))
     }
     const version = this.version
     const max = this.maxPacketSize
@@ -138,14 +143,21 @@ export class Parser {
         out.push(this.decode(chunk, pos, i, pos + total))
         pos += total
       } else {
-        const p = new Uint8Array(total)
+        const p = this.begin(total, len - pos, i - pos)
         p.set(chunk.subarray(pos, len))
-        this.pending = p
-        this.pendingPos = len - pos
-        this.pendingBody = i - pos
         return
       }
     }
+  }
+
+  /** Starts a packet of `total` bytes that spans chunks, `have` of them at hand; returns its buffer. */
+  private begin(total: number, have: number, body: number): Uint8Array {
+    const p = new Uint8Array(total <= EAGER_LIMIT ? total : Math.max(EAGER_LIMIT, have))
+    this.pending = p
+    this.pendingPos = have
+    this.pendingTotal = total
+    this.pendingBody = body
+    return p
   }
 
   /** Completes a fixed header cut short by the previous chunk; returns the chunk offset after it, or -1. */
@@ -161,11 +173,7 @@ export class Parser {
         for (let i = 1; i < this.headLen; i++, mul *= 128) remaining += (head[i]! & 0x7f) * mul
         const total = this.headLen + remaining
         if (total > this.maxPacketSize) throw tooLarge(total, this.maxPacketSize)
-        const p = new Uint8Array(total)
-        p.set(head.subarray(0, this.headLen))
-        this.pending = p
-        this.pendingPos = this.headLen
-        this.pendingBody = this.headLen
+        this.begin(total, this.headLen, this.headLen).set(head.subarray(0, this.headLen))
         this.headLen = 0
         return pos
       }
@@ -176,6 +184,16 @@ export class Parser {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/** Packets up to this size get their whole buffer at once; larger ones a buffer that grows as bytes arrive. */
+const EAGER_LIMIT = 1 << 20
+
+/** A copy of `p`'s first `used` bytes in a buffer of at least `need` bytes: twice the old, at most `total`. */
+function grown(p: Uint8Array, used: number, need: number, total: number): Uint8Array {
+  const q = new Uint8Array(Math.min(total, Math.max(p.length * 2, need)))
+  q.set(p.subarray(0, used))
+  return q
+}
 
 /** Decodes exactly one whole packet, e.g. one read back from a Store. Payload views point into `bytes`. */
 export function decodePacket(bytes: Uint8Array, version: ProtocolVersion): Packet {

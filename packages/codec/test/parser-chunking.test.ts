@@ -92,6 +92,42 @@ describe('Parser', () => {
     expect(parser.hasPartial()).toBe(false)
   })
 
+  it('holds memory in proportion to the bytes received, not to the size a fixed header claims', () => {
+    // Five bytes claim the largest packet MQTT can express (256 MB): a peer that sends them, or a server that
+    // is not MQTT at all, must not cost that much memory before the bytes arrive.
+    const parser = new Parser({ version: 4 })
+    const held = () => (parser as unknown as { pending?: Uint8Array }).pending?.length ?? 0
+    parser.push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01, 0x74]))
+    expect(parser.hasPartial()).toBe(true)
+    expect(held()).toBeLessThanOrEqual(1 << 20)
+    parser.push(new Uint8Array(3 << 20))
+    expect(held()).toBeLessThanOrEqual(8 << 20)
+    // Split across chunks after the first byte of the Remaining Length, the same holds.
+    const split = new Parser({ version: 4 })
+    split.push(new Uint8Array([0x30, 0xff]))
+    split.push(new Uint8Array([0xff, 0xff, 0x7f, 0x00, 0x01]))
+    expect((split as unknown as { pending?: Uint8Array }).pending!.length).toBeLessThanOrEqual(1 << 20)
+  })
+
+  it('assembles packets above 1 MiB that arrive in pieces, whatever the pieces', () => {
+    const payload = new Uint8Array(3 * (1 << 20) + 12_345)
+    for (let i = 0; i < payload.length; i += 997) payload[i] = i & 0xff
+    const wire = encode({ type: 'publish', topic: 'big', payload, qos: 1, packetId: 7, retain: false, dup: false }, 4)
+    // A byte at a time (the header and the buffer's first growth), 4093 bytes, 1 MiB and 1 MiB + 1, all but one.
+    for (const sizes of [[1, 150_000], [4093], [1 << 20], [(1 << 20) + 1], [wire.length - 1]]) {
+      const parser = new Parser({ version: 4 })
+      const out: Packet[] = []
+      let i = 0
+      for (; i < (sizes[1] ?? wire.length); i += sizes[0]!) out.push(...parser.push(wire.subarray(i, i + sizes[0]!)))
+      if (i < wire.length) out.push(...parser.push(wire.subarray(i)))
+      expect(out).toHaveLength(1)
+      const p = out[0] as PublishPacket
+      expect({ ...p, payload: undefined }).toEqual({ type: 'publish', topic: 'big', payload: undefined, qos: 1, packetId: 7, retain: false, dup: false })
+      expect(Buffer.compare(p.payload, payload)).toBe(0)
+      expect(parser.hasPartial()).toBe(false)
+    }
+  })
+
   it('hands back the packets before a malformed one, keeps failing until reset, then works again', () => {
     const good = encode(publish(1), 4)
     const chunk = new Uint8Array([...good, 0x41, 0x02, 0x00, 0x01]) // PUBACK with reserved flag bit set
