@@ -1,7 +1,7 @@
 // One transport: bytes in through the Parser, packets out through the WriteQueue, and teardown.
 // A Connection never outlives its transport; the session (in-flight state) lives outside it.
 import { encode, Parser } from '@isomqtt/codec'
-import type { Packet, ProtocolVersion } from '@isomqtt/codec'
+import type { MalformedPacketError, Packet, ProtocolVersion } from '@isomqtt/codec'
 import { MqttError } from './errors.js'
 import { monotonicNow, type TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
@@ -141,6 +141,11 @@ export class Connection {
     try {
       packets = this.parser.push(chunk)
     } catch (err) {
+      // The packets before the bad one arrived whole (a message among them is the server's to us): they are
+      // handled, then the connection ends.
+      const before = (err as MalformedPacketError).packets
+      if (before !== undefined) this.handle(before)
+      if (this.ended) return
       const error = isHttp(chunk)
         ? new MqttError('MALFORMED_PACKET', 'the server answered in HTTP, not MQTT (a web or WebSocket port? ws:// and wss:// speak MQTT over WebSocket)', { cause: err })
         : err instanceof MqttError ? err : new MqttError('MALFORMED_PACKET', 'malformed packet', { cause: err })
@@ -148,6 +153,10 @@ export class Connection {
       this.end(error, true)
       return
     }
+    this.handle(packets)
+  }
+
+  private handle(packets: Packet[]): void {
     for (let i = 0; i < packets.length && !this.ended; i++) {
       const p = packets[i]!
       if (this.options.trace.verbose) this.options.trace.debug('net', `received ${describe(p)}`)

@@ -184,7 +184,7 @@ function attemptOne(ctx: AttemptContext, server: URL, version: ProtocolVersion):
         if (settled) { try { transport.destroy() } catch { /* gone */ } return }
         conn = new Connection(transport, relay, {
           version, timers, trace, writeTimeoutMs: options.writeTimeoutMs,
-          maxPacketSize: version === 5 ? options.properties?.maximumPacketSize : undefined,
+          maxPacketSize: version === 5 ? options.properties?.maximumPacketSize : options.maxIncomingPacketSize,
         })
         if (greeting) conn.sentGreeting(packet as ConnectPacket)
         else if (!(packet instanceof Promise)) conn.send(packet)

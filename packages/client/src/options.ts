@@ -62,6 +62,12 @@ export interface ClientOptions {
   maxInflight?: number
   /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
   maxQueued?: number
+  /**
+   * Largest packet accepted from the server, bytes [the protocol's 256 MB]: a larger one closes the connection
+   * with PACKET_TOO_LARGE before its body is buffered. With MQTT 5 it is sent as the Maximum Packet Size
+   * property (unless `properties.maximumPacketSize` names one), so the server holds back what exceeds it.
+   */
+  maxIncomingPacketSize?: number
   /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(0.4 x keepalive, 10 s)]. */
   pingTimeoutMs?: number
   /** Tracing: level and sink. */
@@ -201,6 +207,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     writeTimeoutMs: durationMs(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),
+    maxIncomingPacketSize: options.maxIncomingPacketSize === undefined ? undefined : positive(options.maxIncomingPacketSize, 0, 'maxIncomingPacketSize'),
     // A ping timeout of 0 would lose every connection at its first PINGREQ.
     pingTimeoutMs: options.pingTimeoutMs === undefined ? undefined : durationMs(options.pingTimeoutMs, 0, 'pingTimeoutMs', 1),
     trace: options.trace,
@@ -209,7 +216,9 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
     reconnect: options.reconnect === undefined ? DEFAULT_RECONNECT : resolveReconnectOptions(options.reconnect),
     offlineQueue: options.offlineQueue === undefined ? DEFAULT_OFFLINE_QUEUE : resolveOfflineQueueOptions(options.offlineQueue),
     onConnectionLost: options.onConnectionLost,
-    properties: options.properties,
+    properties: options.maxIncomingPacketSize === undefined || options.properties?.maximumPacketSize !== undefined
+      ? options.properties
+      : { ...options.properties, maximumPacketSize: options.maxIncomingPacketSize },
     authenticator: options.authenticator,
     followServerReference: options.followServerReference,
     outboundTopicAliases: options.outboundTopicAliases,

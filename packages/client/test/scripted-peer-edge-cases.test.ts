@@ -102,6 +102,22 @@ describe('scripted peer', () => {
     client.destroy()
   })
 
+  it('delivers the messages that arrived whole before a malformed packet in the same chunk', async () => {
+    const s = scripted()
+    const lost = signal<Error>()
+    const got: string[] = []
+    const client = createClient({ servers: [url], transport: s.transport, reconnect: false, onMessage: (m) => { got.push(m.text()) }, onConnectionLost: (e) => lost.resolve(e) })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    const message = (text: string) => encode({ type: 'publish', topic: 't', payload: new TextEncoder().encode(text), qos: 0, retain: false, dup: false }, 4)
+    // One write: two whole messages, then a PUBLISH with QoS 3 [MQTT-3.3.1-4].
+    peer.sendRaw([...message('one'), ...message('two'), 0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01])
+    expect(await lost.promise).toMatchObject({ code: 'MALFORMED_PACKET' })
+    expect(got).toEqual(['one', 'two'])
+    client.destroy()
+  })
+
   it('declares the connection lost with TIMEOUT when PINGRESP never comes', async () => {
     const s = scripted()
     const client = createClient({ servers: [url], transport: s.transport, keepalive: 1, pingTimeoutMs: 300 })
