@@ -69,17 +69,19 @@ export default [
     input: 'virtual:isomqtt',
     plugins: browserPlugins({ isomqtt: bundleEntry }),
     onwarn,
-    output: [
-      // One file each: the client's lazy MQTT 5 chunk (a dynamic import) is inlined, as a CDN bundle has nowhere to
-      // load it from; the packages' own ESM keeps the dynamic import so an app's bundler splits it off.
+    // One file each: the client's lazy MQTT 5 chunk (a dynamic import) is inlined, as a CDN bundle has nowhere to
+    // load it from; the packages' own ESM keeps the dynamic import so an app's bundler splits it off. Written to
+    // dist/ and into @isomqtt/client's dist/, which npm publishes, so a CDN serves them from the package
+    // (`unpkg`/`jsdelivr` name the IIFE); their source maps carry the sources, which the package does not.
+    output: ['dist', 'packages/client/dist'].flatMap((dir) => [
       {
-        file: 'dist/isomqtt.esm.js', format: 'es', sourcemap: true, inlineDynamicImports: true,
+        file: `${dir}/isomqtt.esm.js`, format: 'es', sourcemap: true, inlineDynamicImports: true,
         plugins: [terser({ ...terserOptions, module: true })],
       },
       {
-        file: 'dist/isomqtt.min.js', format: 'iife', name: 'isomqtt', sourcemap: true, inlineDynamicImports: true,
+        file: `${dir}/isomqtt.min.js`, format: 'iife', name: 'isomqtt', sourcemap: true, inlineDynamicImports: true,
         plugins: [terser(terserOptions)],
       },
-    ],
+    ]),
   },
 ]

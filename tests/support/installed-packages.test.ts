@@ -171,6 +171,20 @@ export async function main(): Promise<void> {
     expect(out).toBe('')
   })
 
+  it('carry the CDN bundles in @isomqtt/client: the ones tested in Chromium, with self-contained source maps', () => {
+    const client = join(app, 'node_modules/@isomqtt/client')
+    const manifest = JSON.parse(readFileSync(join(client, 'package.json'), 'utf8')) as { unpkg?: string; jsdelivr?: string }
+    // unpkg.com/@isomqtt/client and cdn.jsdelivr.net/npm/@isomqtt/client serve the file these fields name.
+    expect(manifest.unpkg).toBe('./dist/isomqtt.min.js')
+    expect(manifest.jsdelivr).toBe('./dist/isomqtt.min.js')
+    for (const file of ['isomqtt.min.js', 'isomqtt.esm.js']) {
+      expect(readFileSync(join(client, 'dist', file), 'utf8'), file).toBe(readFileSync(join(root, 'dist', file), 'utf8'))
+      const map = JSON.parse(readFileSync(join(client, 'dist', `${file}.map`), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> }
+      expect(map.sources.length).toBeGreaterThan(50)
+      expect(map.sourcesContent?.filter((c) => typeof c === 'string')).toHaveLength(map.sources.length)
+    }
+  })
+
   it('load in Node from ESM and CommonJS, every entry resolving to a packed file', { timeout: 60_000 }, () => {
     const dir = join(app, 'node-run')
     mkdirSync(dir, { recursive: true })
