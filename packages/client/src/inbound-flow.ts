@@ -110,9 +110,7 @@ export class InboundFlow implements DispatchHost {
     // MQTT 5: the identifiers say which subscriptions the server matched, so overlaps get no duplicates.
     const ids = message?.properties?.subscriptionIdentifiers
     if (ids && this.rt.v5?.subIds.route(topic, ids, out)) return out
-    this.router.match(topic, out)
-    if (this.rt.version === 5) this.rt.v5?.subIds.matchShared(topic, out)
-    return out
+    return this.router.match(topic, out)
   }
 
   /** The handler for messages no subscription claims (DispatchHost). */

@@ -1,5 +1,8 @@
 // A topic-filter trie from filters to the subscriptions that hold them: dispatch cost depends on the topic's
-// depth and the matching branches, not on the number of unrelated subscriptions.
+// depth and the matching branches, not on the number of unrelated subscriptions. A shared subscription
+// (`$share/{group}/{filter}` [MQTT-4.8.2-1], EMQX's `$queue/{filter}`) gets messages on the topics its inner
+// filter matches, so it lives in a trie of its own per group, under that filter.
+import { parseSharedSubscription } from '@isomqtt/codec'
 
 /** Anything a filter routes to. */
 export interface Route {
@@ -24,6 +27,8 @@ export class Router<R extends Route> {
   private count = 0
   /** Matches of recently seen topics (splitting and walking the trie per message is most of dispatch). */
   private cache = new Map<string, R[]>()
+  /** Shared subscriptions' tries, by group (`$share/g`, `$queue`); undefined until one is added. */
+  private groups: Map<string, Router<R>> | undefined = undefined
 
   /** Number of (filter, route) pairs. */
   get size(): number {
@@ -32,6 +37,15 @@ export class Router<R extends Route> {
 
   /** Route messages matching `filter` to `route`. */
   add(filter: string, route: R): void {
+    const shared = sharedParts(filter)
+    if (shared) {
+      let g = (this.groups ??= new Map()).get(shared.group)
+      if (!g) this.groups.set(shared.group, (g = new Router<R>()))
+      const before = g.count
+      g.add(shared.filter, route)
+      if (g.count !== before) { this.count++; this.cache.clear() }
+      return
+    }
     let n = this.root
     for (const level of filter.split('/')) {
       n.children ??= new Map()
@@ -45,6 +59,15 @@ export class Router<R extends Route> {
 
   /** Stop routing `filter` to `route`; returns whether it was there. */
   remove(filter: string, route: R): boolean {
+    const shared = sharedParts(filter)
+    if (shared) {
+      const g = this.groups?.get(shared.group)
+      if (!g?.remove(shared.filter, route)) return false
+      if (g.count === 0) this.groups!.delete(shared.group)
+      this.count--
+      this.cache.clear()
+      return true
+    }
     const path: Array<[TrieNode<R>, string]> = []
     let n: TrieNode<R> | undefined = this.root
     for (const level of filter.split('/')) {
@@ -68,6 +91,8 @@ export class Router<R extends Route> {
 
   /** Every route for `filter` (exact filter, not matching). */
   routesOf(filter: string): R[] {
+    const shared = sharedParts(filter)
+    if (shared) return this.groups?.get(shared.group)?.routesOf(shared.filter) ?? []
     let n: TrieNode<R> | undefined = this.root
     for (const level of filter.split('/')) {
       n = n.children?.get(level)
@@ -87,7 +112,9 @@ export class Router<R extends Route> {
     const mark = ++this.mark
     const levels = topic.split('/')
     // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'.
-    this.walk(this.root, levels, 0, mark, out, topic.charCodeAt(0) === 36)
+    const dollar = topic.charCodeAt(0) === 36
+    this.walk(this.root, levels, 0, mark, out, dollar)
+    if (this.groups) for (const g of this.groups.values()) g.walk(g.root, levels, 0, mark, out, dollar)
     if (this.cache.size >= CACHE_TOPICS) this.cache.clear()
     this.cache.set(topic, out.slice())
     return out
@@ -122,4 +149,12 @@ export class Router<R extends Route> {
       if (r.matchMark !== mark) { r.matchMark = mark; out.push(r) }
     }
   }
+}
+
+/** A shared subscription's group and inner filter; undefined for any other filter. */
+function sharedParts(filter: string): { group: string; filter: string } | undefined {
+  if (filter.charCodeAt(0) !== 36) return undefined
+  if (filter.startsWith('$queue/')) return { group: '$queue', filter: filter.slice(7) }
+  const shared = parseSharedSubscription(filter)
+  return shared && { group: `$share/${shared.group}`, filter: shared.filter }
 }

@@ -71,15 +71,6 @@ export class SubscriptionIds<S> {
     this.holders.clear()
   }
 
-  /** Adds the holders of shared filters matching the topic (servers without identifiers), each once. */
-  matchShared(topic: string, out: S[]): void {
-    for (const [f, subs] of this.holders) {
-      const shared = parseSharedSubscription(f)
-      if (!shared || !topicMatches(shared.filter, topic)) continue
-      for (const s of subs) if (!out.includes(s)) out.push(s)
-    }
-  }
-
   /**
    * The subscriptions a message with these identifiers goes to, each once, into `out`: every holder of a
    * filter the identifier still stands for and that matches the topic. Returns false when no identifier

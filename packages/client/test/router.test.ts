@@ -33,6 +33,34 @@ describe('Router', () => {
     expect(r.match('a/b', [])).toEqual([one])
   })
 
+  it('routes a shared subscription by its inner filter, and keeps each group and the plain filter apart', () => {
+    const r = new Router<Route & { name: string }>()
+    const g1 = route('g1')
+    const g2 = route('g2')
+    const plain = route('plain')
+    const queue = route('queue')
+    r.add('$share/g1/s/+', g1)
+    r.add('$share/g2/s/#', g2)
+    r.add('s/+', plain)
+    r.add('$queue/s/x', queue)
+    expect(r.size).toBe(4)
+    // The server delivers a shared subscription's messages with their own topic [MQTT-4.8.2].
+    expect(names(r, 's/x')).toEqual(['g1', 'g2', 'plain', 'queue'])
+    expect(names(r, '$SYS/x')).toEqual([])
+    expect(r.routesOf('$share/g1/s/+')).toEqual([g1])
+    expect(r.routesOf('s/+')).toEqual([plain])
+    expect(r.routesOf('$share/g2/s/+')).toEqual([])
+    // One route holding a filter both ways gets a message once.
+    r.add('$share/g1/s/x', plain)
+    expect(r.match('s/x', []).filter((x) => x === plain)).toHaveLength(1)
+    expect(r.remove('$share/g1/s/+', g1)).toBe(true)
+    expect(r.remove('$share/g1/s/+', g1)).toBe(false)
+    expect(names(r, 's/y')).toEqual(['g2', 'plain'])
+    expect(r.remove('s/+', plain)).toBe(true)
+    expect(r.routesOf('$share/g1/s/x')).toEqual([plain])
+    expect(r.size).toBe(3)
+  })
+
   it('removes routes and prunes empty branches', () => {
     const r = new Router<Route & { name: string }>()
     const x = route('x')
@@ -66,9 +94,10 @@ describe('Router', () => {
     // Topic names are at least one character long [MQTT-4.7.3-1].
     const topic = fc.array(level, { minLength: 1, maxLength: 4 }).map((l) => l.join('/')).filter((t) => t.length > 0)
     const filterLevel = fc.constantFrom('a', 'b', '', '+', '$x')
+    // Some of them shared subscriptions, which match as their inner filter.
     const filter = fc
-      .tuple(fc.array(filterLevel, { minLength: 1, maxLength: 4 }), fc.boolean())
-      .map(([l, hash]) => (hash ? [...l, '#'] : l).join('/'))
+      .tuple(fc.array(filterLevel, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom('', '', '$share/g/', '$share/h/'))
+      .map(([l, hash, share]) => share + (hash ? [...l, '#'] : l).join('/'))
     fc.assert(
       fc.property(fc.array(filter, { minLength: 1, maxLength: 8 }), topic, (filters, t) => {
         const r = new Router<Route & { name: string }>()

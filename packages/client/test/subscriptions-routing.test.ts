@@ -83,6 +83,25 @@ for (const protocolVersion of [3, 4] as const) {
       await (await connect(broker.url, { protocolVersion, clientId, clean: true })).disconnect()
     })
 
+    it('delivers a shared subscription\'s messages (on their own topics) to its handler or iterator, split between members', async () => {
+      const base = uniqueTopic('shared')
+      const group = `$share/g${protocolVersion}/${base}/+`
+      const stray: string[] = []
+      const m1 = await connect(broker.url, { protocolVersion, clientId: uniqueId('m1'), onMessage: (m) => { stray.push(m.topic) } })
+      const m2 = await connect(broker.url, { protocolVersion, clientId: uniqueId('m2'), onMessage: (m) => { stray.push(m.topic) } })
+      const got: string[] = []
+      const all = signal()
+      await m1.subscribe(group, (m) => { got.push(m.text()); if (got.length === 20) all.resolve() }, { qos: 1 })
+      const iterated = await m2.subscribe(group, undefined, { qos: 1 })
+      const pub = await open()
+      for (let i = 0; i < 20; i++) await pub.publish(`${base}/${i % 3}`, String(i), { qos: 1 })
+      void (async () => { for await (const m of iterated) { got.push(m.text()); if (got.length === 20) all.resolve() } })()
+      await all.promise
+      expect(got.map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      expect(stray).toEqual([])
+      for (const c of [m1, m2, pub]) await c.disconnect()
+    })
+
     it('iterates a subscription with for await, and unsubscribe ends the iteration at UNSUBACK', async () => {
       const topic = uniqueTopic('iter')
       const client = await open()
