@@ -132,7 +132,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this.rt.offlineQueueDepth
   }
 
-  /** Received QoS 0 messages dropped because the handlers fell behind by more than `dispatchBacklog` allows. */
+  /** Received messages dropped: QoS 0 beyond `dispatchBacklog` (handlers behind), and any unclaimed beyond `unclaimedHoldMs`. */
   get droppedMessages(): number {
     return this.rt.droppedMessages
   }
@@ -187,6 +187,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         const sub = new Subscription(this, grantedFilters(list, ack as SubackPacket, v5), handler, options.bufferSize)
         sub.subscriptionIdentifier = id
         this.book.add(sub, list, v5, id, v5 ? options.properties?.userProperties : undefined)
+        this.rt.routesAdded()
         return sub
       },
     )

@@ -16,6 +16,8 @@ export interface DispatchHost {
   emitMessage(message: Message): void
   /** A handler threw or rejected. */
   handlerError(error: unknown, message: Message): void
+  /** No subscription, default handler or listener claims the message: true when it is held for later (not done now). */
+  unclaimed(message: Message): boolean
   /** Handlers finished (ordered) or were started (unordered): acknowledge now. */
   done(message: Message): void
   /** A QoS 0 message was dropped (the backlog was full); `first` starts a run of drops. */
@@ -109,6 +111,7 @@ export class Dispatcher {
     const routes = host.routes(message.topic, this.scratch, message)
     if (routes.length === 0) {
       if (host.defaultHandler) this.call(host.defaultHandler, message)
+      else if (host.unclaimed(message)) return
     } else {
       for (let i = 0; i < routes.length; i++) this.callSub(routes[i]!, message)
     }
@@ -159,6 +162,8 @@ export class Dispatcher {
           if (host.defaultHandler && !fed) {
             const r = this.invoke(undefined, host.defaultHandler, message)
             if (r) await r
+          } else if (!fed && host.unclaimed(message)) {
+            continue
           }
         } else if (n === 1) {
           const r = this.invoke(routes[0], undefined, message)

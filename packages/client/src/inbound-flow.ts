@@ -12,7 +12,9 @@ import type { Router } from './router.js'
 import type { Session } from './session.js'
 import type { ConnectionState } from './state-machine.js'
 import type { Subscription } from './subscription.js'
+import type { TimerSource } from './timers.js'
 import type { Tracer } from './trace.js'
+import { UnclaimedHold } from './unclaimed-hold.js'
 
 /** What the inbound flow reads from the runtime. */
 export interface InboundHost {
@@ -22,6 +24,7 @@ export interface InboundHost {
   /** MQTT 5 state (undefined until the first MQTT 5 connect). */
   readonly v5: Mqtt5Session<Subscription> | undefined
   readonly trace: Tracer
+  readonly timers: TimerSource
   readonly responder: Responder | undefined
   /** Settles the request() a message answers, as it arrives. */
   readonly responses: ((message: Message) => void) | undefined
@@ -44,7 +47,9 @@ export class InboundFlow implements DispatchHost {
   private gen = 0
   private readonly qos2Stored = new Map<number, Promise<void>>()
   private readonly replays = new Qos2ReplayGuard()
-  /** QoS 0 messages dropped because the dispatch backlog was full. */
+  private readonly hold: UnclaimedHold
+  private readonly scratch: Subscription[] = []
+  /** QoS 0 messages dropped because the dispatch backlog was full, and messages no subscription claimed. */
   droppedMessages = 0
 
   constructor(
@@ -54,6 +59,7 @@ export class InboundFlow implements DispatchHost {
     private readonly options: ResolvedOptions,
   ) {
     this.dispatcher = new Dispatcher(this, options.orderMatters, options.dispatchBacklog)
+    this.hold = new UnclaimedHold(options.unclaimedHoldMs, options.dispatchBacklog, rt.timers, (messages) => this.unclaimedReleased(messages))
   }
 
   /** A new connection is up: acks of messages from earlier ones are not sent on it. */
@@ -64,6 +70,17 @@ export class InboundFlow implements DispatchHost {
   /** The session started on a new connection: only a resumed one can bring replays (see qos2-replay-guard.ts). */
   sessionStarted(sessionPresent: boolean): void {
     this.replays.connected(sessionPresent)
+    this.hold.sessionStarted(sessionPresent)
+  }
+
+  /** Subscriptions were added: held messages they match are delivered now (see unclaimed-hold.ts). */
+  routesAdded(): void {
+    for (const m of this.hold.claim((m) => this.routes(m.topic, this.scratch, m).length > 0)) this.dispatcher.dispatch(m)
+  }
+
+  /** The client closed: held messages are forgotten (unacknowledged, the server keeps those of QoS 1 and 2). */
+  closed(): void {
+    this.hold.close(false)
   }
 
   /** PUBREL for an inbound QoS 2 id: the exchange ends (the session answers PUBCOMP). */
@@ -127,6 +144,20 @@ export class InboundFlow implements DispatchHost {
   handlerError(error: unknown, message: Message): void {
     if (this.rt.trace.warns) this.rt.trace.warn('message', `handler failed for ${message.topic}`, error)
     this.rt.reportError(error)
+  }
+
+  /** A message nobody claims: held while a resumed session's window is open (DispatchHost). */
+  unclaimed(message: Message): boolean {
+    return !this.events.hasListeners('message') && this.hold.keep(message)
+  }
+
+  /** Held messages no subscription claimed in time, or beyond the hold's bounds: acknowledged and dropped. */
+  private unclaimedReleased(messages: Message[]): void {
+    for (const m of messages) this.done(m)
+    this.droppedMessages += messages.length
+    if (this.rt.trace.warns) {
+      this.rt.trace.warn('message', `${messages.length} message(s) of the resumed session, from ${messages[0]!.topic}, matched no subscription within unclaimedHoldMs (${this.options.unclaimedHoldMs} ms): acknowledged and dropped (subscribe to them, or set onMessage)`)
+    }
   }
 
   /** A QoS 0 message found the backlog full (DispatchHost). */

@@ -60,6 +60,13 @@ export interface ClientOptions {
   writeTimeoutMs?: number
   /** Most QoS 1/2 publishes awaiting their acknowledgement; more wait for a slot [1000]. */
   maxInflight?: number
+  /**
+   * How long after a connection resumed a session (`clean: false`) messages that no subscription, `onMessage`
+   * or 'message' listener claims wait for a `subscribe()` that matches them, unacknowledged, ms [10 000]: the
+   * server sends the session's queued messages before the application has subscribed again. Then they are
+   * acknowledged and dropped (counted in `droppedMessages`, with a warn trace). 0: at once.
+   */
+  unclaimedHoldMs?: number
   /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
   maxQueued?: number
   /**
@@ -106,6 +113,7 @@ export interface ResolvedOptions extends ClientOptions {
   connectTimeoutMs: number
   orderMatters: boolean
   dispatchBacklog: ResolvedDispatchBacklog
+  unclaimedHoldMs: number
   maxInflight: number
   maxQueued: number
   /** Undefined when reconnecting is off (optional, not `| undefined`, so it extends ClientOptions under exactOptionalPropertyTypes). */
@@ -204,6 +212,7 @@ export function resolveOptions(options: ClientOptions, servers = options.servers
       maxMessages: positive(options.dispatchBacklog?.maxMessages, 100_000, 'dispatchBacklog.maxMessages'),
       maxBytes: positive(options.dispatchBacklog?.maxBytes, 64 * 1024 * 1024, 'dispatchBacklog.maxBytes'),
     },
+    unclaimedHoldMs: durationMs(options.unclaimedHoldMs, 10_000, 'unclaimedHoldMs'),
     writeTimeoutMs: durationMs(options.writeTimeoutMs, 0, 'writeTimeoutMs') || undefined,
     maxInflight: Math.min(positive(options.maxInflight, 1000, 'maxInflight'), 65535),
     maxQueued: positive(options.maxQueued, 100_000, 'maxQueued'),

@@ -145,6 +145,7 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     // A closed client holds no resources: the store closes (after pending store work) and reopens on connect.
     if (state === 'closed' && from !== 'closed') {
       this.storeLife.close()
+      this.inbound.closed()
       this.connectionWait.fail(() => ('error' in event && event.error) || clientClosed())
     }
     for (const action of actions) this.perform(action)
@@ -274,7 +275,12 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return this.outbound.offlineLength
   }
 
-  /** QoS 0 messages dropped because ordered dispatch's backlog was full. */
+  /** Subscriptions were added: messages held for lack of one may have theirs now. */
+  routesAdded(): void {
+    this.inbound.routesAdded()
+  }
+
+  /** QoS 0 messages dropped because ordered dispatch's backlog was full, and messages no subscription claimed. */
   get droppedMessages(): number {
     return this.inbound.droppedMessages
   }

@@ -73,22 +73,21 @@ export class SubscriptionIds<S> {
 
   /**
    * The subscriptions a message with these identifiers goes to, each once, into `out`: every holder of a
-   * filter the identifier still stands for and that matches the topic. Returns false when no identifier
-   * is known (the caller then routes by filter).
+   * filter the identifier still stands for and that matches the topic. Returns false when that finds none
+   * (the caller then routes by filter): no identifier is known, or one is stale, as on a message a resumed
+   * session queued under an identifier of an earlier process, which this one has given to another filter.
    */
   route(topic: string, ids: readonly number[], out: S[]): boolean {
     out.length = 0
-    let known = false
     for (const id of ids) {
       const entry = this.byId.get(id)
       if (!entry) continue
-      known = true
       for (const f of entry.filters) {
         if (this.latest.get(f) !== id) continue
         if (!topicMatches(parseSharedSubscription(f)?.filter ?? f, topic)) continue
         for (const s of this.holders.get(f) ?? []) if (!out.includes(s)) out.push(s)
       }
     }
-    return known
+    return out.length > 0
   }
 }
