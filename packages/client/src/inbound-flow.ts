@@ -156,7 +156,7 @@ export class InboundFlow implements DispatchHost {
     for (const m of messages) this.done(m)
     this.droppedMessages += messages.length
     if (this.rt.trace.warns) {
-      this.rt.trace.warn('message', `${messages.length} message(s) of the resumed session, from ${messages[0]!.topic}, matched no subscription within unclaimedHoldMs (${this.options.unclaimedHoldMs} ms): acknowledged and dropped (subscribe to them, or set onMessage)`)
+      this.rt.trace.warn('message', `${messages.length} message(s) from ${messages[0]!.topic} on: no subscription within unclaimedHoldMs, dropped (set onMessage?)`)
     }
   }
 
