@@ -132,6 +132,13 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this.rt.offlineQueueDepth
   }
 
+  /** Add a listener; a 'message' listener also gets the messages of a resumed session that nothing has claimed yet. */
+  override on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this {
+    super.on(event, listener)
+    if (event === 'message') this.rt.claimantAdded()
+    return this
+  }
+
   /** Received messages dropped: QoS 0 beyond `dispatchBacklog` (handlers behind), and any unclaimed beyond `unclaimedHoldMs`. */
   get droppedMessages(): number {
     return this.rt.droppedMessages
@@ -187,7 +194,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         const sub = new Subscription(this, grantedFilters(list, ack as SubackPacket, v5), handler, options.bufferSize)
         sub.subscriptionIdentifier = id
         this.book.add(sub, list, v5, id, v5 ? options.properties?.userProperties : undefined)
-        this.rt.routesAdded()
+        this.rt.claimantAdded()
         return sub
       },
     )

@@ -73,9 +73,10 @@ export class InboundFlow implements DispatchHost {
     this.hold.sessionStarted(sessionPresent)
   }
 
-  /** Subscriptions were added: held messages they match are delivered now (see unclaimed-hold.ts). */
-  routesAdded(): void {
-    for (const m of this.hold.claim((m) => this.routes(m.topic, this.scratch, m).length > 0)) this.dispatcher.dispatch(m)
+  /** Subscriptions or a 'message' listener were added: held messages they claim are delivered now (see unclaimed-hold.ts). */
+  claimantAdded(): void {
+    const all = this.events.hasListeners('message')
+    for (const m of this.hold.claim((m) => all || this.routes(m.topic, this.scratch, m).length > 0)) this.dispatcher.dispatch(m)
   }
 
   /** The client closed: held messages are forgotten (unacknowledged, the server keeps those of QoS 1 and 2). */

@@ -275,9 +275,9 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return this.outbound.offlineLength
   }
 
-  /** Subscriptions were added: messages held for lack of one may have theirs now. */
-  routesAdded(): void {
-    this.inbound.routesAdded()
+  /** Subscriptions or a 'message' listener were added: messages held for lack of one may have theirs now. */
+  claimantAdded(): void {
+    this.inbound.claimantAdded()
   }
 
   /** QoS 0 messages dropped because ordered dispatch's backlog was full, and messages no subscription claimed. */

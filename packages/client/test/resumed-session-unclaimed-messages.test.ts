@@ -70,6 +70,18 @@ for (const protocolVersion of [4, 5] as const) {
       await client.disconnect()
     })
 
+    it("reach a 'message' listener added after connect (the MQTT.js way)", async () => {
+      const id = uniqueId('listen')
+      const topic = uniqueTopic('listen')
+      await queued(id, [topic], topic, 3)
+      const { client } = await resumedWithArrivals(id, 3)
+      const got: string[] = []
+      client.on('message', (m) => { got.push(m.text()) })
+      await until(() => got.length === 3)
+      expect(got).toEqual(['m0', 'm1', 'm2'])
+      await client.disconnect()
+    })
+
     it('are acknowledged and dropped when no subscription claims them within unclaimedHoldMs, with a warning', async () => {
       const id = uniqueId('drop')
       const topic = uniqueTopic('drop')
