@@ -56,6 +56,17 @@ for (const protocolVersion of [4, 5] as const) {
       await again.disconnect()
     })
 
+    it('reach the handler with orderMatters: false as well', async () => {
+      const id = uniqueId('unord')
+      const topic = uniqueTopic('unord')
+      await queued(id, [topic], topic, 3)
+      const { client } = await resumedWithArrivals(id, 3, { orderMatters: false })
+      const got: string[] = []
+      await client.subscribe(topic, (m) => { got.push(m.text()) }, { qos: 1 })
+      expect(got).toEqual(['m0', 'm1', 'm2'])
+      await client.disconnect()
+    })
+
     it('reach a subscription iterated after connect', async () => {
       const id = uniqueId('iter')
       const topic = uniqueTopic('iter')
