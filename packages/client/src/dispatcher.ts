@@ -36,7 +36,7 @@ export interface DispatchBacklogOptions {
 export type ResolvedDispatchBacklog = Required<DispatchBacklogOptions>
 
 /** What a message weighs in the backlog's byte count. */
-const weight = (m: Message): number => m.payload.length + m.topic.length
+export const weight = (m: Message): number => m.payload.length + m.topic.length
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'

@@ -5,12 +5,9 @@
 // `await client.subscribe(filter, handler)`) would lose exactly the messages it asked the server to keep.
 // Held, with their acknowledgements, they go to the first subscription that matches them. What none claims
 // within the window is acknowledged and dropped. The hold is bounded like the dispatch backlog.
-import type { ResolvedDispatchBacklog } from './dispatcher.js'
+import { weight, type ResolvedDispatchBacklog } from './dispatcher.js'
 import type { Message } from './message.js'
 import type { TimerHandle, TimerSource } from './timers.js'
-
-/** What a held message weighs against the byte bound. */
-const weight = (m: Message): number => m.payload.length + m.topic.length
 
 /** The held messages of one client. */
 export class UnclaimedHold {
