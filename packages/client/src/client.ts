@@ -182,7 +182,9 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription. Chosen
     // when the packet is built: one made while reconnecting learns the new server's limits first.
     let id: number | undefined
-    return this.rt.request(
+    // Until the SUBACK, messages nothing claims wait: the server may send this subscription's first ones before it.
+    this.rt.subscribing(1)
+    const subscribed = this.rt.request(
       (packetId) => {
         const s5 = v5 ? this.rt.v5 : undefined
         id = s5?.limits.subscriptionIdentifiersAvailable ? s5.subIds.allocate() : undefined
@@ -198,6 +200,9 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         return sub
       },
     )
+    const settled = (): void => this.rt.subscribing(-1)
+    subscribed.then(settled, settled)
+    return subscribed
   }
 
   /**

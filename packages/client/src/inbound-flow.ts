@@ -79,6 +79,11 @@ export class InboundFlow implements DispatchHost {
     for (const m of this.hold.claim((m) => all || this.routes(m.topic, this.scratch, m).length > 0)) this.dispatcher.dispatch(m)
   }
 
+  /** A subscribe() starts (+1) or has settled (-1) (see unclaimed-hold.ts). */
+  subscribing(delta: 1 | -1): void {
+    this.hold.subscribe(delta)
+  }
+
   /** The client closed: held messages are forgotten (unacknowledged, the server keeps those of QoS 1 and 2). */
   closed(): void {
     this.hold.close(false)
@@ -157,7 +162,7 @@ export class InboundFlow implements DispatchHost {
     for (const m of messages) this.done(m)
     this.droppedMessages += messages.length
     if (this.rt.trace.warns) {
-      this.rt.trace.warn('message', `${messages.length} message(s) from ${messages[0]!.topic} on: no subscription within unclaimedHoldMs, dropped (set onMessage?)`)
+      this.rt.trace.warn('message', `${messages.length} message(s) from ${messages[0]!.topic} on matched no subscription: dropped (set onMessage?)`)
     }
   }
 

@@ -275,6 +275,11 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return this.outbound.offlineLength
   }
 
+  /** A subscribe() starts (+1) or has settled (-1): unclaimed messages wait for its SUBACK. */
+  subscribing(delta: 1 | -1): void {
+    this.inbound.subscribing(delta)
+  }
+
   /** Subscriptions or a 'message' listener were added: messages held for lack of one may have theirs now. */
   claimantAdded(): void {
     this.inbound.claimantAdded()

@@ -4,7 +4,9 @@
 // messages lost across a restart), a `clean: false` client written the obvious way (`await connect(...)`, then
 // `await client.subscribe(filter, handler)`) would lose exactly the messages it asked the server to keep.
 // Held, with their acknowledgements, they go to the first subscription that matches them. What none claims
-// within the window is acknowledged and dropped. The hold is bounded like the dispatch backlog.
+// within the window is acknowledged and dropped. The hold is bounded like the dispatch backlog. The same holds
+// while a subscribe() waits for its SUBACK: a server may send matching messages before it (§3.8.4 of MQTT 3.1.1
+// and 5), and until the SUBACK no route leads to the new subscription.
 import { weight, type ResolvedDispatchBacklog } from './dispatcher.js'
 import type { Message } from './message.js'
 import type { TimerHandle, TimerSource } from './timers.js'
@@ -14,6 +16,8 @@ export class UnclaimedHold {
   private held: Message[] = []
   private bytes = 0
   private timer: TimerHandle | undefined = undefined
+  /** subscribe() calls waiting for their SUBACK. */
+  private subscribing = 0
 
   /** `release`: messages leaving unclaimed (acknowledge, count, trace). */
   constructor(
@@ -35,9 +39,15 @@ export class UnclaimedHold {
     this.timer = this.timers.setTimeout(() => this.close(), this.holdMs)
   }
 
+  /** A subscribe() starts (+1) or has settled (-1); after the last one, what nothing claimed is released. */
+  subscribe(delta: 1 | -1): void {
+    this.subscribing += delta
+    if (this.subscribing === 0 && this.timer === undefined) this.close()
+  }
+
   /** Keeps an unclaimed message while the window is open; false when it is closed (the message is not held). */
   keep(message: Message): boolean {
-    if (this.timer === undefined) return false
+    if (this.timer === undefined && this.subscribing === 0) return false
     this.held.push(message)
     this.bytes += weight(message)
     let over = 0
@@ -65,6 +75,7 @@ export class UnclaimedHold {
   close(release = true): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = undefined
+    if (this.subscribing > 0 && release) return
     const rest = this.held
     this.held = []
     this.bytes = 0

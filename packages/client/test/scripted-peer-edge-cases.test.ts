@@ -118,6 +118,29 @@ describe('scripted peer', () => {
     client.destroy()
   })
 
+  it('delivers a message the server sends before the SUBACK to the new subscription, and acknowledges it after', async () => {
+    // A server may send matching PUBLISH packets before the SUBACK (§3.8.4 of MQTT 3.1.1 and 5).
+    const s = scripted()
+    const client = createClient({ servers: [url], transport: s.transport, reconnect: false })
+    const connecting = client.connect()
+    const peer = await accept(s.nextPeer())
+    await connecting
+    const got: string[] = []
+    const subscribing = client.subscribe('early/+', (m) => { got.push(m.text()) }, { qos: 1 })
+    const subscribe = await peer.expect('subscribe')
+    const early = (text: string, packetId: number) => ({ type: 'publish' as const, topic: 'early/a', payload: new TextEncoder().encode(text), qos: 1 as const, packetId, retain: false, dup: false })
+    peer.send(early('before', 7))
+    // Another SUBSCRIBE's messages do not wait for it: one for no subscription is dropped once the SUBACK is in.
+    peer.send({ type: 'publish', topic: 'elsewhere', payload: new Uint8Array(1), qos: 1, packetId: 8, retain: false, dup: false })
+    peer.send({ type: 'suback', packetId: subscribe.packetId, reasonCodes: [1] })
+    await subscribing
+    expect(got).toEqual(['before'])
+    const acks = [await peer.expect('puback'), await peer.expect('puback')].map((a) => a.packetId).sort()
+    expect(acks).toEqual([7, 8])
+    expect(client.droppedMessages).toBe(1)
+    client.destroy()
+  })
+
   it('declares the connection lost with TIMEOUT when PINGRESP never comes', async () => {
     const s = scripted()
     const client = createClient({ servers: [url], transport: s.transport, keepalive: 1, pingTimeoutMs: 300 })
