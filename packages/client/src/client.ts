@@ -139,7 +139,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     return this
   }
 
-  /** Received messages dropped: QoS 0 beyond `dispatchBacklog` (handlers behind), and any unclaimed beyond `unclaimedHoldMs`. */
+  /** Received messages dropped: QoS 0 beyond `dispatchBacklog` (handlers behind), and those nothing claimed (see `unclaimedHoldMs`). */
   get droppedMessages(): number {
     return this.rt.droppedMessages
   }

@@ -16,8 +16,11 @@ export interface DispatchHost {
   emitMessage(message: Message): void
   /** A handler threw or rejected. */
   handlerError(error: unknown, message: Message): void
-  /** No subscription, default handler or listener claims the message: true when it is held for later (not done now). */
-  unclaimed(message: Message): boolean
+  /**
+   * No subscription, default handler or listener claims the message: a promise when it is held, settling once
+   * something claims it or it is let go (route it again then); undefined when it is not held (done now).
+   */
+  unclaimed(message: Message): Promise<void> | undefined
   /** Handlers finished (ordered) or were started (unordered): acknowledge now. */
   done(message: Message): void
   /** A QoS 0 message was dropped (the backlog was full); `first` starts a run of drops. */
@@ -110,8 +113,9 @@ export class Dispatcher {
     host.emitMessage(message)
     const routes = host.routes(message.topic, this.scratch, message)
     if (routes.length === 0) {
+      const held = host.defaultHandler ? undefined : host.unclaimed(message)
+      if (held) { void held.then(() => this.deliverUnordered(message)); return }
       if (host.defaultHandler) this.call(host.defaultHandler, message)
-      else if (host.unclaimed(message)) return
     } else {
       for (let i = 0; i < routes.length; i++) this.callSub(routes[i]!, message)
     }
@@ -162,8 +166,19 @@ export class Dispatcher {
           if (host.defaultHandler && !fed) {
             const r = this.invoke(undefined, host.defaultHandler, message)
             if (r) await r
-          } else if (!fed && host.unclaimed(message)) {
-            continue
+          } else if (!fed) {
+            // Held in its place (see unclaimed-hold.ts): what comes after waits, so order and acks stay in order.
+            let held = host.unclaimed(message)
+            while (held) {
+              await held
+              host.emitMessage(message)
+              const claimed = host.routes(message.topic, this.scratch, message).slice()
+              held = claimed.length === 0 ? host.unclaimed(message) : undefined
+              for (const sub of claimed) {
+                const r = this.invoke(sub, undefined, message)
+                if (r) await r
+              }
+            }
           }
         } else if (n === 1) {
           const r = this.invoke(routes[0], undefined, message)

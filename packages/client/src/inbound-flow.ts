@@ -49,6 +49,7 @@ export class InboundFlow implements DispatchHost {
   private readonly replays = new Qos2ReplayGuard()
   private readonly hold: UnclaimedHold
   private readonly scratch: Subscription[] = []
+  private warnedUnclaimed = false
   /** QoS 0 messages dropped because the dispatch backlog was full, and messages no subscription claimed. */
   droppedMessages = 0
 
@@ -59,7 +60,7 @@ export class InboundFlow implements DispatchHost {
     private readonly options: ResolvedOptions,
   ) {
     this.dispatcher = new Dispatcher(this, options.orderMatters, options.dispatchBacklog)
-    this.hold = new UnclaimedHold(options.unclaimedHoldMs, options.dispatchBacklog, rt.timers, (messages) => this.unclaimedReleased(messages))
+    this.hold = new UnclaimedHold(options.unclaimedHoldMs, options.dispatchBacklog, rt.timers)
   }
 
   /** A new connection is up: acks of messages from earlier ones are not sent on it. */
@@ -71,12 +72,13 @@ export class InboundFlow implements DispatchHost {
   sessionStarted(sessionPresent: boolean): void {
     this.replays.connected(sessionPresent)
     this.hold.sessionStarted(sessionPresent)
+    this.warnedUnclaimed = false
   }
 
   /** Subscriptions or a 'message' listener were added: held messages they claim are delivered now (see unclaimed-hold.ts). */
   claimantAdded(): void {
     const all = this.events.hasListeners('message')
-    for (const m of this.hold.claim((m) => all || this.routes(m.topic, this.scratch, m).length > 0)) this.dispatcher.dispatch(m)
+    this.hold.claim((m) => all || this.routes(m.topic, this.scratch, m).length > 0)
   }
 
   /** A subscribe() starts (+1) or has settled (-1) (see unclaimed-hold.ts). */
@@ -84,9 +86,9 @@ export class InboundFlow implements DispatchHost {
     this.hold.subscribe(delta)
   }
 
-  /** The client closed: held messages are forgotten (unacknowledged, the server keeps those of QoS 1 and 2). */
+  /** The client closed: held messages are let go unacknowledged (the server keeps those of QoS 1 and 2). */
   closed(): void {
-    this.hold.close(false)
+    this.hold.close(true)
   }
 
   /** PUBREL for an inbound QoS 2 id: the exchange ends (the session answers PUBCOMP). */
@@ -152,18 +154,17 @@ export class InboundFlow implements DispatchHost {
     this.rt.reportError(error)
   }
 
-  /** A message nobody claims: held while a resumed session's window is open (DispatchHost). */
-  unclaimed(message: Message): boolean {
-    return !this.events.hasListeners('message') && this.hold.keep(message)
-  }
-
-  /** Held messages no subscription claimed in time, or beyond the hold's bounds: acknowledged and dropped. */
-  private unclaimedReleased(messages: Message[]): void {
-    for (const m of messages) this.done(m)
-    this.droppedMessages += messages.length
-    if (this.rt.trace.warns) {
-      this.rt.trace.warn('message', `${messages.length} message(s) from ${messages[0]!.topic} on matched no subscription: dropped (set onMessage?)`)
+  /** A message nobody claims: held while a window is open (see unclaimed-hold.ts), else dropped (DispatchHost). */
+  unclaimed(message: Message): Promise<void> | undefined {
+    if (this.events.hasListeners('message')) return undefined
+    const held = this.hold.keep(message)
+    if (held) return held
+    this.droppedMessages++
+    if (!this.warnedUnclaimed && this.rt.trace.warns) {
+      this.warnedUnclaimed = true
+      this.rt.trace.warn('message', `a message on ${message.topic} matched no subscription, onMessage or 'message' listener: dropped (warned once per connection; droppedMessages counts them)`)
     }
+    return undefined
   }
 
   /** A QoS 0 message found the backlog full (DispatchHost). */

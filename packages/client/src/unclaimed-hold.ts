@@ -3,34 +3,35 @@
 // made their routes: acknowledged and dropped then, as MQTT clients commonly do (Paho Go's users meet it as
 // messages lost across a restart), a `clean: false` client written the obvious way (`await connect(...)`, then
 // `await client.subscribe(filter, handler)`) would lose exactly the messages it asked the server to keep.
-// Held, with their acknowledgements, they go to the first subscription that matches them. What none claims
-// within the window is acknowledged and dropped. The hold is bounded like the dispatch backlog. The same holds
-// while a subscribe() waits for its SUBACK: a server may send matching messages before it (§3.8.4 of MQTT 3.1.1
-// and 5), and until the SUBACK no route leads to the new subscription.
+// Held, unacknowledged, they go to the first subscription (or 'message' listener) that claims them; what none
+// claims within the window is acknowledged and dropped. The same holds while a subscribe() waits for its
+// SUBACK: a server may send matching messages before it (§3.8.4 of MQTT 3.1.1 and 5), and until the SUBACK no
+// route leads to the new subscription.
+//
+// A held message is a promise the dispatcher awaits, settling when the message is claimed or released. Ordered
+// dispatch waits for it in its place, so delivery and acknowledgement order stay the arrival order (PUBACKs in
+// the order of the PUBLISHes [MQTT-4.6.0-2]); unordered dispatch sets it aside. The hold is bounded like the
+// dispatch backlog (ordered dispatch holds one message at a time anyway).
 import { weight, type ResolvedDispatchBacklog } from './dispatcher.js'
 import type { Message } from './message.js'
 import type { TimerHandle, TimerSource } from './timers.js'
 
+interface Held {
+  message: Message
+  settle: () => void
+}
+
 /** The held messages of one client. */
 export class UnclaimedHold {
-  private held: Message[] = []
+  private held: Held[] = []
   private bytes = 0
   private timer: TimerHandle | undefined = undefined
   /** subscribe() calls waiting for their SUBACK. */
   private subscribing = 0
+  /** Messages released unclaimed: not held again when the dispatcher routes them once more. */
+  private readonly released = new WeakSet<Message>()
 
-  /** `release`: messages leaving unclaimed (acknowledge, count, trace). */
-  constructor(
-    private readonly holdMs: number,
-    private readonly limits: ResolvedDispatchBacklog,
-    private readonly timers: TimerSource,
-    private readonly release: (messages: Message[]) => void,
-  ) {}
-
-  /** Messages held now. */
-  get size(): number {
-    return this.held.length
-  }
+  constructor(private readonly holdMs: number, private readonly limits: ResolvedDispatchBacklog, private readonly timers: TimerSource) {}
 
   /** A connection started its session: a resumed one opens the window for `holdMs`. */
   sessionStarted(present: boolean): void {
@@ -45,40 +46,48 @@ export class UnclaimedHold {
     if (this.subscribing === 0 && this.timer === undefined) this.close()
   }
 
-  /** Keeps an unclaimed message while the window is open; false when it is closed (the message is not held). */
-  keep(message: Message): boolean {
-    if (this.timer === undefined && this.subscribing === 0) return false
-    this.held.push(message)
+  /**
+   * Holds an unclaimed message while the window is open: a promise that settles once it is claimed or
+   * released (route it again then); undefined when the window is closed or it was released already.
+   */
+  keep(message: Message): Promise<void> | undefined {
+    if ((this.timer === undefined && this.subscribing === 0) || this.released.has(message)) return undefined
+    const held = new Promise<void>((settle) => this.held.push({ message, settle }))
     this.bytes += weight(message)
     let over = 0
     while (this.held.length - over > 1 && (this.held.length - over > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
-      this.bytes -= weight(this.held[over++]!)
+      this.bytes -= weight(this.held[over++]!.message)
     }
-    if (over > 0) this.release(this.held.splice(0, over))
-    return true
+    if (over > 0) this.letGo(this.held.splice(0, over), true)
+    return held
   }
 
-  /** Subscriptions were added: the held messages `claimed` accepts leave the hold, in arrival order. */
-  claim(claimed: (message: Message) => boolean): Message[] {
-    if (this.held.length === 0) return []
-    const taken: Message[] = []
-    const kept: Message[] = []
-    for (const m of this.held) (claimed(m) ? taken : kept).push(m)
-    if (taken.length > 0) {
-      this.held = kept
-      for (const m of taken) this.bytes -= weight(m)
-    }
-    return taken
+  /** Subscriptions or a listener were added: the held messages `claimed` accepts are let go, in arrival order. */
+  claim(claimed: (message: Message) => boolean): void {
+    if (this.held.length === 0) return
+    const taken: Held[] = []
+    const kept: Held[] = []
+    for (const h of this.held) (claimed(h.message) ? taken : kept).push(h)
+    if (taken.length === 0) return
+    this.held = kept
+    for (const h of taken) this.bytes -= weight(h.message)
+    this.letGo(taken, false)
   }
 
-  /** The window ends: what is still held is released (`release` false: forgotten, as when the client closed). */
-  close(release = true): void {
+  /** The window ends (its time is up, the last subscribe() settled, or `closing`: the client closed): held messages are released. */
+  close(closing = false): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = undefined
-    if (this.subscribing > 0 && release) return
+    if (this.subscribing > 0 && !closing) return
     const rest = this.held
     this.held = []
     this.bytes = 0
-    if (release && rest.length > 0) this.release(rest)
+    this.letGo(rest, true)
+  }
+
+  /** Settles held messages; released ones are not held again when routed once more (and then dropped). */
+  private letGo(entries: Held[], released: boolean): void {
+    if (released) for (const h of entries) this.released.add(h.message)
+    for (const h of entries) h.settle()
   }
 }

@@ -76,7 +76,7 @@ describe('the backlog limits', () => {
     routes: (_topic: string, out: Subscription[]) => { out.length = 0; return out },
     defaultHandler: (m) => { delivered.push(m.text()); return new Promise<void>(() => {}) },
     emitMessage: () => {},
-    unclaimed: () => false,
+    unclaimed: () => undefined,
     handlerError: () => {},
     done: () => {},
     dropped: (m) => { dropped.push(m.text()) },
