@@ -35,6 +35,14 @@ for (const protocolVersion of [4, 5] as const) {
       return { client, entries: trace.entries }
     }
 
+    /** A session with `count` messages queued on a topic of its own, connected again and with them arrived. */
+    async function resumedWithQueued(prefix: string, count: number, more: ClientOptions = {}): Promise<{ id: string; topic: string; client: MqttClient; entries: TraceEntry[] }> {
+      const id = uniqueId(prefix)
+      const topic = uniqueTopic(prefix)
+      await queued(id, [topic], topic, count)
+      return { id, topic, ...(await resumedWithArrivals(id, count, more)) }
+    }
+
     it('reach the handler of a subscribe() made after connect, in order, none lost', async () => {
       const id = uniqueId('held')
       const base = uniqueTopic('held')
@@ -77,10 +85,7 @@ for (const protocolVersion of [4, 5] as const) {
     })
 
     it('reach the handler with orderMatters: false as well', async () => {
-      const id = uniqueId('unord')
-      const topic = uniqueTopic('unord')
-      await queued(id, [topic], topic, 3)
-      const { client } = await resumedWithArrivals(id, 3, { orderMatters: false })
+      const { topic, client } = await resumedWithQueued('unord', 3, { orderMatters: false })
       const got: string[] = []
       await client.subscribe(topic, (m) => { got.push(m.text()) }, { qos: 1 })
       expect(got).toEqual(['m0', 'm1', 'm2'])
@@ -88,10 +93,7 @@ for (const protocolVersion of [4, 5] as const) {
     })
 
     it('reach a subscription iterated after connect', async () => {
-      const id = uniqueId('iter')
-      const topic = uniqueTopic('iter')
-      await queued(id, [topic], topic, 3)
-      const { client } = await resumedWithArrivals(id, 3)
+      const { topic, client } = await resumedWithQueued('iter', 3)
       const texts: string[] = []
       for await (const m of await client.subscribe(topic, { qos: 1 })) {
         texts.push(m.text())
@@ -102,10 +104,7 @@ for (const protocolVersion of [4, 5] as const) {
     })
 
     it("reach a 'message' listener added after connect (the MQTT.js way)", async () => {
-      const id = uniqueId('listen')
-      const topic = uniqueTopic('listen')
-      await queued(id, [topic], topic, 3)
-      const { client } = await resumedWithArrivals(id, 3)
+      const { client } = await resumedWithQueued('listen', 3)
       const got: string[] = []
       client.on('message', (m) => { got.push(m.text()) })
       await until(() => got.length === 3)
@@ -114,10 +113,7 @@ for (const protocolVersion of [4, 5] as const) {
     })
 
     it('are acknowledged and dropped when no subscription claims them within unclaimedHoldMs, with a warning', async () => {
-      const id = uniqueId('drop')
-      const topic = uniqueTopic('drop')
-      await queued(id, [topic], topic, 3)
-      const { client, entries } = await resumedWithArrivals(id, 3, { unclaimedHoldMs: 200 })
+      const { id, topic, client, entries } = await resumedWithQueued('drop', 3, { unclaimedHoldMs: 200 })
       await until(() => client.droppedMessages === 3)
       const warnings = entries.filter((e) => e.level === 'warn' && e.component === 'message')
       expect(warnings.map((e) => e.message)).toEqual([
@@ -134,10 +130,7 @@ for (const protocolVersion of [4, 5] as const) {
     })
 
     it('stay with the server when the client closes while they wait, and come again on the next connect', async () => {
-      const id = uniqueId('keep')
-      const topic = uniqueTopic('keep')
-      await queued(id, [topic], topic, 2)
-      const { client } = await resumedWithArrivals(id, 2)
+      const { id, topic, client } = await resumedWithQueued('keep', 2)
       await client.disconnect()
       const { client: next } = await resumedWithArrivals(id, 2)
       const got: string[] = []
@@ -148,10 +141,7 @@ for (const protocolVersion of [4, 5] as const) {
 
     it('are held within the dispatch backlog limits with orderMatters: false: beyond them the oldest are dropped', async () => {
       // Ordered dispatch holds one message at a time, in its place (the rest wait behind it in the backlog).
-      const id = uniqueId('bound')
-      const topic = uniqueTopic('bound')
-      await queued(id, [topic], topic, 5)
-      const { client } = await resumedWithArrivals(id, 5, { orderMatters: false, dispatchBacklog: { maxMessages: 2 } })
+      const { topic, client } = await resumedWithQueued('bound', 5, { orderMatters: false, dispatchBacklog: { maxMessages: 2 } })
       expect(client.droppedMessages).toBe(3)
       const got: string[] = []
       await client.subscribe(topic, (m) => { got.push(m.text()) }, { qos: 1 })
