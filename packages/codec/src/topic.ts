@@ -2,6 +2,7 @@
 // without splitting it, so they are cheap enough for every publish and subscribe.
 
 import { MqttError } from './errors.js'
+import { utf8Length } from './utf8.js'
 
 const SLASH = 0x2f, PLUS = 0x2b, HASH = 0x23, DOLLAR = 0x24
 const SHARE_PREFIX = '$share/'
@@ -16,15 +17,19 @@ function checkCommon(s: string, what: string): void {
   if (s.length > 65_535) throw invalid(`${what} exceeds 65535 bytes [MQTT-4.7.3-3]`)
 }
 
+/** A lone surrogate [MQTT-1.5.4-1] or more than 65,535 UTF-8 bytes [MQTT-4.7.3-3] is an invalid topic too (INVALID_TOPIC, not the encoder's INVALID_ARGUMENT). */
+function checkEncodable(s: string, what: string): void {
+  try {
+    utf8Length(s)
+  } catch (e) {
+    throw invalid(`${what} ${(e as Error).message.replace(/^String /, '')}`)
+  }
+}
+
 /** Throws MqttError INVALID_TOPIC unless `t` may be the Topic Name of a PUBLISH. */
 export function validateTopicName(t: string): void {
-  checkCommon(t, 'Topic Name')
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i)
-    // Wildcards are for filters only [MQTT-4.7.0-1] [MQTT-3.3.2-2].
-    if (c === PLUS || c === HASH) throw invalid(`Topic Name '${t}' contains a wildcard [MQTT-4.7.0-1]`)
-    if (c === 0) throw invalid('Topic Name contains U+0000 [MQTT-4.7.3-2]')
-  }
+  if (typeof t !== 'string') throw invalid(`Topic Name must be a string, not ${t === null ? 'null' : typeof t}`)
+  topicNameLength(t)
 }
 
 /**
@@ -89,9 +94,10 @@ export function validateTopicFilter(f: string): void {
       if (c === PLUS || c === HASH) throw invalid(`Share Name in '${f}' contains a wildcard [MQTT-4.8.2-1]`)
     }
     checkFilterLevels(f, slash + 1, f)
-    return
+  } else {
+    checkFilterLevels(f, 0, f)
   }
-  checkFilterLevels(f, 0, f)
+  checkEncodable(f, 'Topic Filter')
 }
 
 /** Splits a shared subscription `$share/<group>/<filter>`; undefined if `filter` is not one. */

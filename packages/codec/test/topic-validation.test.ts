@@ -15,8 +15,12 @@ describe('validateTopicName', () => {
   it.each(['a', 'a/b', '/', 'a//b', '$SYS/x', 'ü/€', ' '])('accepts %j', (t) => {
     expect(codeOf(() => validateTopicName(t))).toBeUndefined()
   })
-  it.each(['', 'a/+', '#', 'a/#', 'a+b', 'a\u0000b'])('rejects %j with INVALID_TOPIC', (t) => {
+  // A lone surrogate would be sent as U+FFFD, another topic [MQTT-1.5.4-1].
+  it.each(['', 'a/+', '#', 'a/#', 'a+b', 'a\u0000b', 'a/\ud800', '\udc00'])('rejects %j with INVALID_TOPIC', (t) => {
     expect(codeOf(() => validateTopicName(t))).toBe('INVALID_TOPIC')
+  })
+  it('rejects a name of more than 65535 UTF-8 bytes, though fewer characters, with INVALID_TOPIC [MQTT-4.7.3-3]', () => {
+    expect(codeOf(() => validateTopicName('é'.repeat(40_000)))).toBe('INVALID_TOPIC')
   })
 })
 
@@ -26,8 +30,12 @@ describe('validateTopicFilter', () => {
   })
   it.each([
     '', 'a#', 'a/#/b', '#/a', 'a+', 'a/+b', '+a/b', 'sport/tennis#', '$share//a', '$share/g', '$share/g/', '$share/g+/a', '$share/#/a', 'a\u0000',
+    'a/\ud800/b', '$share/g/\udfff',
   ])('rejects %j with INVALID_TOPIC', (f) => {
     expect(codeOf(() => validateTopicFilter(f))).toBe('INVALID_TOPIC')
+  })
+  it('rejects a filter of more than 65535 UTF-8 bytes, though fewer characters, with INVALID_TOPIC [MQTT-4.7.3-3]', () => {
+    expect(codeOf(() => validateTopicFilter(`${'é'.repeat(40_000)}/#`))).toBe('INVALID_TOPIC')
   })
 })
 
