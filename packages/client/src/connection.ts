@@ -57,7 +57,8 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {
     this.handler = handler
-    this.parser = new Parser({ version: options.version, maxPacketSize: options.maxPacketSize })
+    // MQTT 3.1.x: a message above maxIncomingPacketSize is read past and dropped (see InboundFlow.receive).
+    this.parser = new Parser({ version: options.version, maxPacketSize: options.maxPacketSize, skipOversizedPublish: true })
     this.queue = new WriteQueue(
       {
         write: (bytes) => {

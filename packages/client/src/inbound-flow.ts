@@ -100,6 +100,10 @@ export class InboundFlow implements DispatchHost {
   /** One PUBLISH from the server. */
   receive(p: PublishPacket): void {
     const rt = this.rt
+    if (p.oversized !== undefined) {
+      this.oversized(p)
+      return
+    }
     // An MQTT 5 connection exists only once its machinery (v5, control5) is loaded.
     if (rt.version === 5 && rt.v5) {
       try {
@@ -152,6 +156,17 @@ export class InboundFlow implements DispatchHost {
   handlerError(error: unknown, message: Message): void {
     if (this.rt.trace.warns) this.rt.trace.warn('message', `handler failed for ${message.topic}`, error)
     this.rt.reportError(error)
+  }
+
+  /**
+   * MQTT 3.1.x: a message above maxIncomingPacketSize, read past by the parser. The server was not told the limit,
+   * and would send a message it keeps for the session again on every connection if this one ended: it is
+   * acknowledged (through PUBREC/PUBREL/PUBCOMP for QoS 2) and dropped, counted and traced.
+   */
+  private oversized(p: PublishPacket): void {
+    if (p.qos > 0) this.rt.session.acknowledge(p.qos, p.packetId!)
+    this.droppedMessages++
+    if (this.rt.trace.warns) this.rt.trace.warn('message', `a message of ${p.oversized} bytes on ${p.topic} exceeds maxIncomingPacketSize ${this.options.maxIncomingPacketSize}: dropped`)
   }
 
   /** A message nobody claims: held while a window is open (see unclaimed-hold.ts), else dropped (DispatchHost). */

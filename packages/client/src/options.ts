@@ -70,9 +70,10 @@ export interface ClientOptions {
   /** Most publishes accepted but not yet written; beyond it publish rejects with QUEUE_FULL [100 000]. */
   maxQueued?: number
   /**
-   * Largest packet accepted from the server, bytes [the protocol's 256 MB]: a larger one closes the connection
-   * with PACKET_TOO_LARGE before its body is buffered. With MQTT 5 it is sent as the Maximum Packet Size
-   * property (unless `properties.maximumPacketSize` names one), so the server holds back what exceeds it.
+   * Largest packet accepted from the server, bytes [the protocol's 256 MB]; nothing larger is buffered. MQTT 3.1.x:
+   * a larger message is read past, acknowledged and dropped (counted in `droppedMessages`), any other larger
+   * packet ends the connection (PACKET_TOO_LARGE). MQTT 5: sent as the Maximum Packet Size property (unless
+   * `properties.maximumPacketSize` names one), so the server holds back what exceeds it.
    */
   maxIncomingPacketSize?: number
   /** Longest wait for PINGRESP (or any packet) after PINGREQ before the connection is lost, ms [min(0.4 x keepalive, 10 s)]. */

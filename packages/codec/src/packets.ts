@@ -150,6 +150,8 @@ export interface PublishPacket {
   /** Present exactly when qos > 0. */
   packetId?: number
   properties?: PublishProperties
+  /** Set by a Parser with `skipOversizedPublish` on a PUBLISH above its maxPacketSize: its size (the payload was not read). */
+  oversized?: number
 }
 
 /** PUBACK: QoS 1 acknowledgement. */

@@ -11,7 +11,7 @@
 import { ByteReader } from './byte-reader.js'
 import { checkFirstByte, decodeBody } from './decode.js'
 import { MalformedPacketError } from './errors.js'
-import type { Packet, ProtocolVersion } from './packets.js'
+import type { Packet, ProtocolVersion, PublishPacket } from './packets.js'
 
 /** Largest packet MQTT can express: 1 byte header, 4 byte Remaining Length, 268,435,455 body bytes. */
 export const MAX_PACKET_SIZE = 1 + 4 + 268_435_455
@@ -22,6 +22,12 @@ export interface ParserOptions {
   version: ProtocolVersion
   /** Largest whole packet accepted, checked from the fixed header before the body is buffered. */
   maxPacketSize?: number
+  /**
+   * MQTT 3.1.x: a PUBLISH above maxPacketSize is not an error: it is returned with an empty payload and `oversized`
+   * set to its size, its payload read past without being kept (the server cannot be told the limit, and would
+   * send a message it keeps for the session again on every connection if it ended them). MQTT 5 ignores it.
+   */
+  skipOversizedPublish?: boolean
 }
 
 function tooLarge(size: number, max: number): MalformedPacketError {
@@ -34,6 +40,8 @@ export class Parser {
   version: ProtocolVersion
   /** Largest whole packet accepted. */
   maxPacketSize: number
+  /** See ParserOptions.skipOversizedPublish. */
+  skipOversizedPublish: boolean
   private readonly reader = new ByteReader()
   /** A fixed header split across chunks (allocated when one first is: most connections never see one). */
   private head: Uint8Array | undefined = undefined
@@ -42,11 +50,16 @@ export class Parser {
   private pendingPos = 0
   private pendingTotal = 0
   private pendingBody = 0
+  /** The pending bytes are the head of an oversized PUBLISH of this many bytes (0: a whole packet). */
+  private pendingOversized = 0
+  /** Bytes of an oversized PUBLISH's payload still to read past. */
+  private skipLeft = 0
   private failed: MalformedPacketError | undefined = undefined
 
   constructor(opts: ParserOptions) {
     this.version = opts.version
     this.maxPacketSize = opts.maxPacketSize ?? MAX_PACKET_SIZE
+    this.skipOversizedPublish = opts.skipOversizedPublish ?? false
   }
 
   /**
@@ -66,6 +79,7 @@ export class Parser {
       this.failed = err
       this.pending = undefined
       this.headLen = 0
+      this.skipLeft = 0
       throw err
     }
     return out
@@ -73,7 +87,7 @@ export class Parser {
 
   /** Whether bytes of an unfinished packet are held, waiting for more. */
   hasPartial(): boolean {
-    return this.headLen > 0 || this.pending !== undefined
+    return this.headLen > 0 || this.pending !== undefined || this.skipLeft > 0
   }
 
   /** Forgets any partial packet and a previous error, e.g. for a new connection. */
@@ -81,6 +95,7 @@ export class Parser {
     this.headLen = 0
     this.pending = undefined
     this.pendingPos = 0
+    this.skipLeft = 0
     this.failed = undefined
   }
 
@@ -109,7 +124,13 @@ export class Parser {
       pos += n
       if (this.pendingPos < total) return
       this.pending = undefined
-      out.push(this.decode(p, 0, this.pendingBody, total))
+      if (this.pendingOversized === 0) out.push(this.decode(p, 0, this.pendingBody, total))
+      else pos = this.oversized(p, 0, this.pendingBody, total, this.pendingOversized, chunk, pos, out)
+    }
+    if (this.skipLeft > 0) {
+      const n = Math.min(this.skipLeft, len - pos)
+      this.skipLeft -= n
+      pos += n
     }
     const version = this.version
     const max = this.maxPacketSize
@@ -138,8 +159,17 @@ export class Parser {
         return
       }
       const total = i - pos + remaining
-      if (total > max) throw tooLarge(total, max)
-      if (total <= len - pos) {
+      if (total > max) {
+        if (!this.skipsOversized(first)) throw tooLarge(total, max)
+        // Only the headers are kept: the fixed header, the Topic Name (2 + at most 65,535 bytes), the Packet Identifier.
+        const keep = Math.min(total, i - pos + 65_539)
+        if (keep > len - pos) {
+          this.begin(keep, len - pos, i - pos).set(chunk.subarray(pos, len))
+          this.pendingOversized = total
+          return
+        }
+        pos = this.oversized(chunk, pos, i, pos + keep, total, chunk, pos + keep, out)
+      } else if (total <= len - pos) {
         out.push(this.decode(chunk, pos, i, pos + total))
         pos += total
       } else {
@@ -157,7 +187,26 @@ export class Parser {
     this.pendingPos = have
     this.pendingTotal = total
     this.pendingBody = body
+    this.pendingOversized = 0
     return p
+  }
+
+  /** Whether an oversized packet with this first byte is read past: a PUBLISH, with the option, before MQTT 5 (whose server knows the limit). */
+  private skipsOversized(first: number): boolean {
+    return this.skipOversizedPublish && first >> 4 === 3 && this.version !== 5
+  }
+
+  /**
+   * An oversized PUBLISH whose headers are `buf[start, end)`: pushed with an empty payload and its size, and the
+   * rest of it (`size - (end - start)` bytes) read past, from `chunk` at `pos` on; returns the chunk offset after.
+   */
+  private oversized(buf: Uint8Array, start: number, body: number, end: number, size: number, chunk: Uint8Array, pos: number, out: Packet[]): number {
+    const p = this.decode(buf, start, body, end) as PublishPacket
+    out.push({ ...p, payload: EMPTY, oversized: size })
+    this.pendingOversized = 0
+    const n = Math.min(size - (end - start), chunk.length - pos)
+    this.skipLeft = size - (end - start) - n
+    return pos + n
   }
 
   /** Completes a fixed header cut short by the previous chunk; returns the chunk offset after it, or -1. */
@@ -172,8 +221,13 @@ export class Parser {
         let mul = 1
         for (let i = 1; i < this.headLen; i++, mul *= 128) remaining += (head[i]! & 0x7f) * mul
         const total = this.headLen + remaining
-        if (total > this.maxPacketSize) throw tooLarge(total, this.maxPacketSize)
-        this.begin(total, this.headLen, this.headLen).set(head.subarray(0, this.headLen))
+        let oversized = 0
+        if (total > this.maxPacketSize) {
+          if (!this.skipsOversized(head[0]!)) throw tooLarge(total, this.maxPacketSize)
+          oversized = total
+        }
+        this.begin(oversized ? Math.min(total, this.headLen + 65_539) : total, this.headLen, this.headLen).set(head.subarray(0, this.headLen))
+        this.pendingOversized = oversized
         this.headLen = 0
         return pos
       }

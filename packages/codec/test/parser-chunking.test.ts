@@ -128,6 +128,48 @@ describe('Parser', () => {
     }
   })
 
+  it('reads past an oversized PUBLISH with skipOversizedPublish, whatever the chunking, keeping only its headers', () => {
+    const before: PublishPacket = { type: 'publish', topic: 'a', payload: new Uint8Array([1]), qos: 0, retain: false, dup: false }
+    const big: PublishPacket = { type: 'publish', topic: 'big/one', payload: new Uint8Array(5000).fill(7), qos: 1, packetId: 9, retain: true, dup: false }
+    const after: PublishPacket = { type: 'publish', topic: 'b', payload: new Uint8Array([2]), qos: 2, packetId: 10, retain: false, dup: false }
+    const wire = encodeMany([before, big, after], 4)
+    const bigSize = encode(big, 4).length
+    const want = [before, { ...big, payload: new Uint8Array(0), oversized: bigSize }, after]
+    // Every cut point once, as two chunks, and the whole stream a byte at a time.
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const parser = new Parser({ version: 4, maxPacketSize: 1000, skipOversizedPublish: true })
+      expect([...parser.push(wire.subarray(0, cut)), ...parser.push(wire.subarray(cut))]).toEqual(want)
+      expect(parser.hasPartial()).toBe(false)
+    }
+    const parser = new Parser({ version: 4, maxPacketSize: 1000, skipOversizedPublish: true })
+    const out: Packet[] = []
+    for (let i = 0; i < wire.length; i++) out.push(...parser.push(wire.subarray(i, i + 1)))
+    expect(out).toEqual(want)
+  })
+
+  it('holds at most the headers of an oversized PUBLISH it reads past, however large it claims to be', () => {
+    const parser = new Parser({ version: 3, maxPacketSize: 1000, skipOversizedPublish: true })
+    const held = () => (parser as unknown as { pending?: Uint8Array }).pending?.length ?? 0
+    // PUBLISH QoS 0 of 200 MB claimed: topic 't', then payload. What is kept is at most the 64 KiB a topic may take.
+    const out = parser.push(new Uint8Array([0x30, 0x80, 0x80, 0x80, 0x60, 0x00, 0x01, 0x74]))
+    for (let i = 0; i < 20; i++) {
+      out.push(...parser.push(new Uint8Array(1 << 20)))
+      expect(held()).toBeLessThanOrEqual(5 + 65_539)
+    }
+    expect(out).toEqual([{ type: 'publish', topic: 't', payload: new Uint8Array(0), qos: 0, retain: false, dup: false, packetId: undefined, properties: undefined, oversized: 5 + 201_326_592 }])
+    expect(held()).toBe(0)
+    expect(parser.hasPartial()).toBe(true)
+  })
+
+  it('still refuses an oversized packet that is not a PUBLISH, and any oversized one in MQTT 5 (its server knows the limit)', () => {
+    const suback = encode({ type: 'suback', packetId: 1, reasonCodes: new Array(2000).fill(0) }, 4)
+    expect(() => new Parser({ version: 4, maxPacketSize: 1000, skipOversizedPublish: true }).push(suback)).toThrow(expect.objectContaining({ code: 'PACKET_TOO_LARGE' }))
+    const publish5 = encode({ type: 'publish', topic: 't', payload: new Uint8Array(2000), qos: 0, retain: false, dup: false }, 5)
+    expect(() => new Parser({ version: 5, maxPacketSize: 1000, skipOversizedPublish: true }).push(publish5)).toThrow(expect.objectContaining({ code: 'PACKET_TOO_LARGE' }))
+    // An oversized PUBLISH with a malformed header is malformed, not skipped.
+    expect(() => new Parser({ version: 4, maxPacketSize: 10, skipOversizedPublish: true }).push(new Uint8Array([0x30, 0x20, 0x00, 0x01, 0x2b, ...new Array(29).fill(0)]))).toThrow(MalformedPacketError)
+  })
+
   it('hands back the packets before a malformed one, keeps failing until reset, then works again', () => {
     const good = encode(publish(1), 4)
     const chunk = new Uint8Array([...good, 0x41, 0x02, 0x00, 0x01]) // PUBACK with reserved flag bit set
