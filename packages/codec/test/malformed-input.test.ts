@@ -11,14 +11,18 @@ import { packetArb } from './helpers/arbitraries.js'
 const MAX = 4096
 const CODES = ['MALFORMED_PACKET', 'PROTOCOL_ERROR', 'PACKET_TOO_LARGE']
 
-/** Pushes `chunks`; returns 'ok' or the error, which must be a MalformedPacketError with a known code. */
-function feed(version: ProtocolVersion, chunks: Uint8Array[]): 'ok' | MalformedPacketError {
-  const parser = new Parser({ version, maxPacketSize: MAX })
+/**
+ * Pushes `chunks`; returns 'ok' or the error, which must be a MalformedPacketError with a known code. `skip`:
+ * oversized PUBLISH packets are read past (skipOversizedPublish), returned with their size and no payload.
+ */
+function feed(version: ProtocolVersion, chunks: Uint8Array[], skip = false): 'ok' | MalformedPacketError {
+  const parser = new Parser({ version, maxPacketSize: MAX, skipOversizedPublish: skip })
   try {
     for (const c of chunks) {
-      parser.push(c)
-      // What a parser holds for an unfinished packet never exceeds maxPacketSize.
-      expect((parser as unknown as { pending?: Uint8Array }).pending?.length ?? 0).toBeLessThanOrEqual(MAX)
+      for (const p of parser.push(c)) if (p.type === 'publish' && p.oversized !== undefined) expect(p.payload.length).toBe(0)
+      // What a parser holds for an unfinished packet never exceeds maxPacketSize (reading past an oversized
+      // PUBLISH: its headers, at most 5 + 2 + 65,535 + 2 bytes).
+      expect((parser as unknown as { pending?: Uint8Array }).pending?.length ?? 0).toBeLessThanOrEqual(skip ? Math.max(MAX, 65_544) : MAX)
     }
     return 'ok'
   } catch (e) {
@@ -41,10 +45,10 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 }
 
 describe.each([3, 4, 5] as const)('MQTT version %i: random and damaged input', (version: ProtocolVersion) => {
-  it('random bytes in random chunks: packets, a typed error, or a wait', () => {
+  it('random bytes in random chunks: packets, a typed error, or a wait (oversized PUBLISH packets refused or read past)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(), { maxLength: 8 }), (bytes, cuts) => {
-        feed(version, split(bytes, cuts))
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), (bytes, cuts, skip) => {
+        feed(version, split(bytes, cuts), skip)
       }),
       { numRuns: 3000 },
     )
