@@ -223,6 +223,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   }
 
   /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
+  /** @internal an iteration took a message whose acknowledgement waited for it (SubscriptionOwner) */
+  taken(message: Message): void {
+    this.rt.taken(message)
+  }
+
   async endSubscription(sub: Subscription): Promise<void> {
     const orphaned = this.book.remove(sub)
     if (orphaned.length === 0) return

@@ -191,9 +191,16 @@ export class InboundFlow implements DispatchHost {
     }
   }
 
-  /** Handlers are done: acknowledge (QoS 2 once `i.<id>` is stored) (DispatchHost). */
+  /** An iteration took the last buffered copy of a message whose handlers were done: acknowledge it now. */
+  taken(message: Message): void {
+    message.ackDeferred = false
+    this.done(message)
+  }
+
+  /** Handlers are done: acknowledge (QoS 2 once `i.<id>` is stored), unless iterations still hold it (DispatchHost). */
   done(message: Message): void {
     if (message.qos === 0) return
+    if (message.untaken > 0) { message.ackDeferred = true; return }
     const id = message.packetId!
     const gen = message.connectionGen
     const rt = this.rt

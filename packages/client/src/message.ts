@@ -37,6 +37,10 @@ export class Message {
   private readonly responder: Responder | undefined
   /** @internal the connection it arrived on (its acknowledgement goes only there); a field, not a WeakMap entry per message */
   connectionGen = 0
+  /** @internal iterated subscriptions holding it in their buffers, not taken yet (QoS 1/2: its acknowledgement waits for them) */
+  untaken = 0
+  /** @internal the handlers were done before it was taken: acknowledge it at the last take */
+  ackDeferred = false
 
   constructor(packet: PublishPacket, responder?: Responder) {
     this.responder = responder

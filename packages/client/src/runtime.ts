@@ -275,6 +275,11 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
     return this.outbound.offlineLength
   }
 
+  /** An iteration took a message whose acknowledgement waited for it. */
+  taken(message: Message): void {
+    this.inbound.taken(message)
+  }
+
   /** A subscribe() starts (+1) or has settled (-1): unclaimed messages wait for its SUBACK. */
   subscribing(delta: 1 | -1): void {
     this.inbound.subscribing(delta)

@@ -22,15 +22,18 @@ export interface GrantedFilter {
 /** What a Subscription needs from its client. */
 export interface SubscriptionOwner {
   endSubscription(sub: Subscription): Promise<void>
+  /** A QoS 1/2 message whose acknowledgement waited for iterations to take it was taken by the last of them. */
+  taken(message: Message): void
 }
 
 /** Default number of messages an iterated subscription buffers before dropping the oldest. */
 export const DEFAULT_SUBSCRIPTION_BUFFER = 1000
 
 /**
- * An active subscription. With a handler, messages go to it. Without one, iterate it (`for await`):
- * it buffers up to `bufferSize` messages; beyond that the oldest is dropped and `dropped` counts it.
- * Iteration ends when the subscription ends (unsubscribe, disconnect, destroy).
+ * An active subscription. With a handler, messages go to it. Without one, iterate it (`for await`): it buffers
+ * up to `bufferSize` messages; beyond that the oldest QoS 0 one is dropped and `dropped` counts it. Once
+ * iterated, a QoS 1/2 message is acknowledged when the loop takes it, and never dropped: the server's in-flight
+ * window bounds how many wait. Iteration ends when the subscription ends (unsubscribe, disconnect, destroy).
  */
 export class Subscription implements AsyncIterable<Message>, Route {
   /** @internal router bookkeeping */
@@ -48,6 +51,8 @@ export class Subscription implements AsyncIterable<Message>, Route {
   private head = 0
   private waiter: ((r: IteratorResult<Message>) => void) | undefined
   private ended = false
+  /** An iterator was asked for: from then on QoS 1/2 messages wait in the buffer unacknowledged until taken. */
+  private iterating = false
 
   constructor(owner: SubscriptionOwner, filters: GrantedFilter[], handler: MessageHandler | undefined, bufferSize = DEFAULT_SUBSCRIPTION_BUFFER) {
     this.owner = owner
@@ -82,32 +87,58 @@ export class Subscription implements AsyncIterable<Message>, Route {
       w({ value: message, done: false })
       return undefined
     }
-    if (this.buffer.length - this.head >= this.bufferSize) {
-      this.buffer[this.head++] = undefined as never
-      this.dropped++
-      // Compact now and then so a full buffer's dropped slots do not pile up.
-      if (this.head >= this.bufferSize) { this.buffer = this.buffer.slice(this.head); this.head = 0 }
-    }
+    if (this.buffer.length - this.head >= this.bufferSize) this.dropOldestQos0()
+    if (this.iterating && message.qos > 0) message.untaken++
     this.buffer.push(message)
     return undefined
   }
 
-  /** @internal end the subscription: iteration finishes after the buffered messages. */
+  /** The buffer is full: the oldest QoS 0 message goes (QoS 1/2 ones are bounded by the server's window). */
+  private dropOldestQos0(): void {
+    const b = this.buffer
+    let i = this.head
+    while (i < b.length && b[i]!.qos !== 0) i++
+    if (i === b.length) return
+    if (i === this.head) b[this.head++] = undefined as never
+    else b.splice(i, 1)
+    this.dropped++
+    // Compact now and then so a full buffer's dropped slots do not pile up.
+    if (this.head >= this.bufferSize) { this.buffer = b.slice(this.head); this.head = 0 }
+  }
+
+  /** A message leaves the buffer (taken, or let go): the last iteration holding it releases its acknowledgement. */
+  private release(message: Message): void {
+    // Only an iterated subscription counted its QoS 1/2 messages (in deliver, or when its iteration began).
+    if (!this.iterating || message.qos === 0) return
+    if (--message.untaken === 0 && message.ackDeferred) this.owner.taken(message)
+  }
+
+  /**
+   * @internal end the subscription: iteration finishes after the buffered messages, which are acknowledged now
+   * (nothing may be iterating them any more, and their acknowledgements would hold the server's window).
+   */
   end(): void {
     if (this.ended) return
     this.ended = true
+    for (let i = this.head; i < this.buffer.length; i++) this.release(this.buffer[i]!)
     const w = this.waiter
     this.waiter = undefined
     w?.({ value: undefined, done: true })
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message> {
+    if (!this.iterating) {
+      this.iterating = true
+      // Messages buffered before: counted now (for one already acknowledged, the count changes nothing).
+      for (let i = this.head; i < this.buffer.length; i++) if (this.buffer[i]!.qos > 0) this.buffer[i]!.untaken++
+    }
     return {
       next: () => {
         if (this.head < this.buffer.length) {
           const value = this.buffer[this.head]!
           this.buffer[this.head++] = undefined as never
           if (this.head === this.buffer.length) { this.buffer = []; this.head = 0 }
+          if (!this.ended) this.release(value)
           return Promise.resolve({ value, done: false })
         }
         if (this.ended) return Promise.resolve({ value: undefined, done: true })

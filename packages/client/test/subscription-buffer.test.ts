@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { Message, Subscription } from '../src/index.js'
 
-const owner = { endSubscription: async (s: Subscription) => { s.end() } }
+const owner = { endSubscription: async (s: Subscription) => { s.end() }, taken: () => {} }
 const msg = (n: number): Message =>
   new Message({ type: 'publish', topic: 't', payload: new Uint8Array([n]), qos: 0, retain: false, dup: false })
 
