@@ -135,7 +135,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   /** Add a listener; a 'message' listener also gets the messages of a resumed session that nothing has claimed yet. */
   override on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this {
     super.on(event, listener)
-    if (event === 'message') this.rt.claimantAdded()
+    if (event === 'message') this.rt.inbound.claimantAdded()
     return this
   }
 
@@ -183,7 +183,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     // when the packet is built: one made while reconnecting learns the new server's limits first.
     let id: number | undefined
     // Until the SUBACK, messages nothing claims wait: the server may send this subscription's first ones before it.
-    this.rt.subscribing(1)
+    this.rt.inbound.subscribing(1)
     const subscribed = this.rt.request(
       (packetId) => {
         const s5 = v5 ? this.rt.v5 : undefined
@@ -196,11 +196,11 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         const sub = new Subscription(this, grantedFilters(list, ack as SubackPacket, v5), handler, options.bufferSize)
         sub.subscriptionIdentifier = id
         this.book.add(sub, list, v5, id, v5 ? options.properties?.userProperties : undefined)
-        this.rt.claimantAdded()
+        this.rt.inbound.claimantAdded()
         return sub
       },
     )
-    const settled = (): void => this.rt.subscribing(-1)
+    const settled = (): void => this.rt.inbound.subscribing(-1)
     subscribed.then(settled, settled)
     return subscribed
   }
@@ -225,7 +225,7 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
   /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
   /** @internal an iteration took a message whose acknowledgement waited for it (SubscriptionOwner) */
   taken(message: Message): void {
-    this.rt.taken(message)
+    this.rt.inbound.taken(message)
   }
 
   async endSubscription(sub: Subscription): Promise<void> {

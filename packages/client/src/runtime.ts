@@ -51,7 +51,8 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   lastConnect: ConnectOutcome | undefined
   readonly session: Session
   readonly trace: Tracer
-  private readonly inbound: InboundFlow
+  /** Received messages on their way to the application (the client tells it of new subscriptions and takes). */
+  readonly inbound: InboundFlow
   private readonly outbound: OutboundFlow
   /** What a connection's end decides about (connection-end.ts, discard-session.ts). */
   private readonly pending: PendingParts
@@ -273,21 +274,6 @@ export class Runtime implements InboundHost, OutboundHost, Mqtt5ControlHost, Con
   /** Publishes accepted while no connection was up and not sent yet. */
   get offlineQueueDepth(): number {
     return this.outbound.offlineLength
-  }
-
-  /** An iteration took a message whose acknowledgement waited for it. */
-  taken(message: Message): void {
-    this.inbound.taken(message)
-  }
-
-  /** A subscribe() starts (+1) or has settled (-1): unclaimed messages wait for its SUBACK. */
-  subscribing(delta: 1 | -1): void {
-    this.inbound.subscribing(delta)
-  }
-
-  /** Subscriptions or a 'message' listener were added: messages held for lack of one may have theirs now. */
-  claimantAdded(): void {
-    this.inbound.claimantAdded()
   }
 
   /** QoS 0 messages dropped because ordered dispatch's backlog was full, and messages no subscription claimed. */
