@@ -97,6 +97,12 @@ export class Dispatcher {
    * handler), which it could never get from behind itself in the queue.
    */
   private feedIterators(message: Message): void {
+    // A QoS 2 message waits until its id is stored (see Message.ready); fed then, still before its turn.
+    if (message.ready) { void message.ready.then(() => this.feedNow(message), () => this.feedNow(message)); return }
+    this.feedNow(message)
+  }
+
+  private feedNow(message: Message): void {
     const routes = this.host.routes(message.topic, this.arrivalRoutes, message)
     let fed: Subscription[] | undefined
     for (let i = 0; i < routes.length; i++) {
@@ -109,6 +115,12 @@ export class Dispatcher {
   }
 
   private deliverUnordered(message: Message): void {
+    const ready = message.ready
+    if (ready) {
+      message.ready = undefined
+      void ready.then(() => this.deliverUnordered(message), () => this.deliverUnordered(message))
+      return
+    }
     const host = this.host
     host.emitMessage(message)
     const routes = host.routes(message.topic, this.scratch, message)
@@ -152,6 +164,8 @@ export class Dispatcher {
           this.queue = this.queue.slice(this.head)
           this.head = 0
         }
+        // A QoS 2 message is delivered once its id is stored (see Message.ready); what follows waits in order.
+        if (message.ready) await message.ready.then(undefined, () => undefined)
         host.emitMessage(message)
         // Several routes are copied: an awaited handler may let another match reuse the scratch array.
         let routes = host.routes(message.topic, this.scratch, message)

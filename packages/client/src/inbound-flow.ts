@@ -126,6 +126,7 @@ export class InboundFlow implements DispatchHost {
         return
       }
       this.qos2Stored.set(p.packetId!, r.stored)
+      message.ready = r.stored
       this.replays.delivered(p.packetId!, p.topic, p.payload)
     }
     // A response settles its request() now, not after the handlers queued before it: a handler that awaits a

@@ -41,6 +41,11 @@ export class Message {
   untaken = 0
   /** @internal the handlers were done before it was taken: acknowledge it at the last take */
   ackDeferred = false
+  /**
+   * @internal QoS 2: settles once its packet id is in the store; it is delivered only then, so a crash in
+   * between cannot make the server's redelivery look new and deliver it twice
+   */
+  ready: Promise<void> | undefined = undefined
 
   constructor(packet: PublishPacket, responder?: Responder) {
     this.responder = responder
