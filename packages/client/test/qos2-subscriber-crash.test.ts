@@ -1,0 +1,58 @@
+// QoS 2 exactly once across a subscriber crash: the process is killed inside the handler of a QoS 2 message,
+// before its PUBREC, and started again with the same FileStore and session. The server redelivers the
+// message (it never saw a PUBREC); the restarted client finds its id in the store and acknowledges it
+// without delivering it a second time.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { connect } from '../src/index.js'
+import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/qos2-subscriber-crash.ts', import.meta.url))
+const tsconfig = fileURLToPath(new URL('./fixtures/tsconfig.json', import.meta.url))
+
+let broker: Mosquitto
+let dir: string
+beforeAll(async () => {
+  broker = await startMosquitto()
+  dir = await mkdtemp(join(tmpdir(), 'isomqtt-q2crash-'))
+})
+afterAll(async () => {
+  await broker?.stop()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+/** Runs the subscriber fixture; resolves its stdout lines once it exits, calling `onLine` as they come. */
+function subscriber(args: string[], onLine: (line: string) => void = () => {}): Promise<{ lines: string[]; exit: number | string | null }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+  })
+  const lines: string[] = []
+  createInterface({ input: proc.stdout! }).on('line', (line) => { lines.push(line); onLine(line) })
+  return new Promise((resolve) => proc.once('close', (code, sig) => resolve({ lines, exit: code ?? sig })))
+}
+
+it('a QoS 2 message whose handler the process died in is not delivered again after the restart', async () => {
+  const topic = uniqueTopic('q2crash')
+  const clientId = uniqueId('q2crash')
+  const pub = await connect(broker.url, { clientId: uniqueId('q2pub') })
+  const subscribed = signal()
+  const first = subscriber(['crash', broker.url, dir, clientId, topic], (line) => { if (line === 'subscribed') subscribed.resolve() })
+  await subscribed.promise
+  await pub.publish(topic, 'once', { qos: 2 })
+  const crashed = await first
+  expect(crashed).toEqual({ lines: ['subscribed', 'got once'], exit: 'SIGKILL' })
+  // The restarted subscriber gets the session's redelivery of 'once' first, then 'end'.
+  const second = subscriber(['resume', broker.url, dir, clientId, topic], (line) => {
+    if (line === 'subscribed') void pub.publish(topic, 'end', { qos: 2 })
+  })
+  const resumed = await second
+  expect(resumed.exit).toBe(0)
+  expect(resumed.lines.filter((l) => l.startsWith('got '))).toEqual(['got end'])
+  await pub.disconnect()
+}, 60_000)
