@@ -50,13 +50,15 @@ export const targets = { ownCode: 12_000, minimalApp: 48_000, fullBundle: 55_000
  * moved to 39.6, 67.9 and 72.5 KB. Then the refusal probe (a message an MQTT 3.1.1 server hangs up on is
  * found and given up instead of holding the session back for good, opt-in, refusal-probe.ts): own code 39.9 KB,
  * minimal app 68.1 KB, full bundle 72.9 KB; the ceilings moved to 40.3, 68.5 and 73.3 KB. The next session fixed
- * message loss and memory: a resumed session's queued messages held for the subscribe() that claims them (they were
- * acknowledged and dropped before the app could subscribe again), shared subscriptions routed over MQTT 3.1.1,
- * maxIncomingPacketSize, a parser buffer that grows with the bytes received: own code 40.8 KB, minimal app 69.1 KB,
- * full bundle 73.7 KB; the ceilings moved to 41.2, 69.5 and 74.1 KB. Lower these as the figures come down; once a
- * figure meets its target, set its ceiling to the target.
+ * message loss and memory (1.8 KB): a resumed session's queued messages held, in order, for the subscribe() that
+ * claims them (they were acknowledged and dropped before the app could subscribe again), an iterated subscription
+ * acknowledging QoS 1/2 messages as its loop takes them (a full buffer dropped acknowledged ones), inbound QoS 2
+ * delivered once its id is stored (a crash delivered it twice), shared subscriptions routed over MQTT 3.1.1,
+ * maxIncomingPacketSize with oversized MQTT 3.1.x messages read past, a parser buffer that grows with the bytes
+ * received: own code 41.7 KB, minimal app 70.0 KB, full bundle 74.6 KB; the ceilings moved to 42.1, 70.4 and
+ * 75.0 KB. Lower these as the figures come down; once a figure meets its target, set its ceiling to the target.
  */
-export const ceilings = { ownCode: 41_200, minimalApp: 69_500, fullBundle: 74_100 }
+export const ceilings = { ownCode: 42_100, minimalApp: 70_400, fullBundle: 75_000 }
 
 /** The minimal app: connect over wss, subscribe, publish, with the MemoryStore. */
 export const minimalApp = `
