@@ -1,7 +1,7 @@
 // The public surface: connect / createClient, MqttClient with publish, subscribe, unsubscribe, disconnect,
 // destroy and events. Its methods delegate: argument checks to call-arguments, SUBSCRIBE and its acks to
 // subscribe-request, subscription bookkeeping to subscription-book, everything on the wire to runtime.
-import type { ProtocolVersion, PublishPacket, SubackPacket, UnsubackPacket } from '@isomqtt/codec'
+import type { ProtocolVersion, PublishPacket, SubackPacket, SubscribePacket, UnsubackPacket } from '@isomqtt/codec'
 import { MemoryStore } from '@isomqtt/store'
 import {
   disconnectPacket, publishPacket, subscribeCallbacks, subscribeList, unsubscribeArguments,
@@ -179,12 +179,27 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     const list = subscribeList(filters, options, v5)
     // MQTT 5: within what the server said it supports (no connection: nothing to check against yet).
     if (v5) this.rt.v5?.link?.checkFilters(list.map((f) => f.filter))
+    // Until the SUBACK, messages nothing claims wait: the server may send this subscription's first ones before it.
+    this.rt.inbound.subscribing(1)
+    const settled = (): void => this.rt.inbound.subscribing(-1)
+    let subscribed: Promise<Subscription>
+    try {
+      subscribed = this.sendSubscribe(list, handler, options, v5)
+    } catch (err) {
+      // A count left behind would hold every unclaimed message for good.
+      settled()
+      throw err
+    }
+    subscribed.then(settled, settled)
+    return subscribed
+  }
+
+  /** SUBSCRIBE `list`; at its SUBACK, the Subscription with its routes. */
+  private sendSubscribe(list: SubscribePacket['subscriptions'], handler: MessageHandler | undefined, options: SubscribeOptions, v5: boolean): Promise<Subscription> {
     // MQTT 5: one Subscription Identifier per SUBSCRIBE routes what it brings to this subscription. Chosen
     // when the packet is built: one made while reconnecting learns the new server's limits first.
     let id: number | undefined
-    // Until the SUBACK, messages nothing claims wait: the server may send this subscription's first ones before it.
-    this.rt.inbound.subscribing(1)
-    const subscribed = this.rt.request(
+    return this.rt.request(
       (packetId) => {
         const s5 = v5 ? this.rt.v5 : undefined
         id = s5?.limits.subscriptionIdentifiersAvailable ? s5.subIds.allocate() : undefined
@@ -200,9 +215,6 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
         return sub
       },
     )
-    const settled = (): void => this.rt.inbound.subscribing(-1)
-    subscribed.then(settled, settled)
-    return subscribed
   }
 
   /**
