@@ -2,18 +2,15 @@
 // before its PUBREC, and started again with the same FileStore and session. The server redelivers the
 // message (it never saw a PUBREC); the restarted client finds its id in the store and acknowledges it
 // without delivering it a second time.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { connect } from '../src/index.js'
 import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
+import { runFixture } from './resilience-helpers.js'
 
-const fixture = fileURLToPath(new URL('./fixtures/qos2-subscriber-crash.ts', import.meta.url))
-const tsconfig = fileURLToPath(new URL('./fixtures/tsconfig.json', import.meta.url))
+const subscriber = (args: string[], onLine?: (line: string) => void) => runFixture('qos2-subscriber-crash.ts', args, onLine).exited
 
 let broker: Mosquitto
 let dir: string
@@ -25,17 +22,6 @@ afterAll(async () => {
   await broker?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
-
-/** Runs the subscriber fixture; resolves its stdout lines once it exits, calling `onLine` as they come. */
-function subscriber(args: string[], onLine: (line: string) => void = () => {}): Promise<{ lines: string[]; exit: number | string | null }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
-  })
-  const lines: string[] = []
-  createInterface({ input: proc.stdout! }).on('line', (line) => { lines.push(line); onLine(line) })
-  return new Promise((resolve) => proc.once('close', (code, sig) => resolve({ lines, exit: code ?? sig })))
-}
 
 it('a QoS 2 message whose handler the process died in is not delivered again after the restart', async () => {
   const topic = uniqueTopic('q2crash')

@@ -1,6 +1,24 @@
 // Shared by the resilience scenarios: a counting subscriber for numbered QoS 1 / QoS 2 streams, the
-// publisher's side of the same streams, and the figures each scenario prints.
+// publisher's side of the same streams, the figures each scenario prints, and the fixture processes they kill.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { createClient, type ClientOptions, type Message, type MqttClient, type PublishResult } from '../src/index.js'
+
+/**
+ * Runs `fixtures/<name>` from its TypeScript source in a child process: `onLine` gets its stdout lines as
+ * they come; `exited` resolves with its exit code or signal, once its output is read, with every line.
+ */
+export function runFixture(name: string, args: string[], onLine: (line: string, proc: ChildProcess) => void = () => {}): { proc: ChildProcess; exited: Promise<{ exit: number | string | null; lines: string[] }> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./fixtures/tsconfig.json', import.meta.url)) },
+  })
+  const lines: string[] = []
+  createInterface({ input: proc.stdout! }).on('line', (line) => { lines.push(line); onLine(line, proc) })
+  const exited = new Promise<{ exit: number | string | null; lines: string[] }>((resolve) => proc.once('close', (code, sig) => resolve({ exit: code ?? sig, lines })))
+  return { proc, exited }
+}
 
 /** Per-stream tallies on the subscriber side. */
 export class StreamTally {

@@ -1,23 +1,19 @@
 // Scenario 3: the publishing process is killed with SIGKILL mid-stream and started again with the same
 // FileStore and client id (clean: false). Every message whose publish had been accepted reaches the
 // subscriber: those acknowledged before the kill, and those the store still held (resumed on restart).
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { decodePacket } from '@isomqtt/codec'
 import { FileStore } from '@isomqtt/store'
 import { connect } from '../src/index.js'
 import { signal, startMosquitto, uniqueId, uniqueTopic, type Mosquitto } from './helpers.js'
-import { figures, StreamTally } from './resilience-helpers.js'
+import { figures, runFixture, StreamTally } from './resilience-helpers.js'
 
 const N = 20_000
 const KILL_AFTER_ACKS = 4_000
-const fixture = fileURLToPath(new URL('./fixtures/crash-publisher.ts', import.meta.url))
-const tsconfig = fileURLToPath(new URL('./fixtures/tsconfig.json', import.meta.url))
 
 let broker: Mosquitto
 let dir: string
@@ -30,15 +26,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-function child(args: string[], onLine: (line: string, proc: ChildProcess) => void): { proc: ChildProcess; exited: Promise<number | string | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
-  })
-  createInterface({ input: proc.stdout! }).on('line', (line) => onLine(line, proc))
-  const exited = new Promise<number | string | null>((resolve) => proc.once('exit', (code, sig) => resolve(code ?? sig)))
-  return { proc, exited }
-}
+const child = (args: string[], onLine: (line: string, proc: ChildProcess) => void) => runFixture('crash-publisher.ts', args, onLine)
 
 it('after SIGKILL and a restart with the same FileStore, every accepted message reaches the subscriber', async () => {
   const base = uniqueTopic('crash')
@@ -64,7 +52,7 @@ it('after SIGKILL and a restart with the same FileStore, every accepted message 
       if (acked.size === KILL_AFTER_ACKS) proc.kill('SIGKILL')
     } else if (line.startsWith('fail ')) failures.push(line)
   })
-  expect(await first.exited).toBe('SIGKILL')
+  expect((await first.exited).exit).toBe('SIGKILL')
   const killedAt = Date.now()
 
   // What the killed process had accepted and not completed: the PUBLISH packets its store still holds.
@@ -83,7 +71,7 @@ it('after SIGKILL and a restart with the same FileStore, every accepted message 
     const m = /resumed=(\d+)/.exec(line)
     if (m) resumed = Number(m[1])
   })
-  expect(await second.exited).toBe(0)
+  expect((await second.exited).exit).toBe(0)
   await ended.promise
   const recoveredMs = Date.now() - killedAt
 
