@@ -4,9 +4,10 @@
 // 5 bytes), or a packet that spans chunks, assembled once into a buffer of its exact size, known from the
 // fixed header. Above 1 MiB that buffer grows with the bytes that arrive instead: a fixed header is 5 bytes
 // and may claim 256 MB, so sizing the buffer from it alone would let a peer (or anything that is not an MQTT
-// server) take that much memory per connection for the price of 5 bytes. A packet that lies wholly inside a chunk is decoded in place, so its payload (and binary
-// fields such as Correlation Data or a will payload) are views into that chunk: holding one keeps the whole
-// chunk's ArrayBuffer alive, and the caller must not reuse or overwrite a chunk after pushing it.
+// server) take that much memory per connection for the price of 5 bytes. A packet that lies wholly inside a
+// chunk is decoded in place, so its payload (and binary fields such as Correlation Data or a will payload) are
+// views into that chunk: holding one keeps the whole chunk's ArrayBuffer alive, and the caller must not reuse
+// or overwrite a chunk after pushing it.
 
 import { ByteReader } from './byte-reader.js'
 import { checkFirstByte, decodeBody } from './decode.js'
