@@ -181,17 +181,12 @@ export class Dispatcher {
             const r = this.invoke(undefined, host.defaultHandler, message)
             if (r) await r
           } else if (!fed) {
-            // Held in its place (see unclaimed-hold.ts): what comes after waits, so order and acks stay in order.
-            let held = host.unclaimed(message)
-            while (held) {
-              await held
-              host.emitMessage(message)
-              const claimed = host.routes(message.topic, this.scratch, message).slice()
-              held = claimed.length === 0 ? host.unclaimed(message) : undefined
-              for (const sub of claimed) {
-                const r = this.invoke(sub, undefined, message)
-                if (r) await r
-              }
+            // Held aside (see unclaimed-hold.ts), so what comes after is not kept waiting: queued again once
+            // claimed or let go, it is delivered (or dropped) and acknowledged at that turn.
+            const held = host.unclaimed(message)
+            if (held) {
+              void held.then(() => this.dispatch(message))
+              continue
             }
           }
         } else if (n === 1) {

@@ -8,10 +8,12 @@
 // SUBACK: a server may send matching messages before it (§3.8.4 of MQTT 3.1.1 and 5), and until the SUBACK no
 // route leads to the new subscription.
 //
-// A held message is a promise the dispatcher awaits, settling when the message is claimed or released. Ordered
-// dispatch waits for it in its place, so delivery and acknowledgement order stay the arrival order (PUBACKs in
-// the order of the PUBLISHes [MQTT-4.6.0-2]); unordered dispatch sets it aside. The hold is bounded like the
-// dispatch backlog (ordered dispatch holds one message at a time anyway).
+// A held message is a promise that settles when the message is claimed or released; the dispatcher then
+// delivers it (or drops it) and acknowledges it. Held messages wait aside, not in the dispatch queue: one on a
+// topic the application no longer subscribes to (a persistent session keeps old subscriptions) must not keep
+// every other message waiting for the whole window. So each subscription still gets its messages in arrival
+// order, but a held one comes after messages of other subscriptions that arrived later, and its PUBACK after
+// theirs. The hold is bounded like the dispatch backlog.
 import { weight, type ResolvedDispatchBacklog } from './dispatcher.js'
 import type { Message } from './message.js'
 import type { TimerHandle, TimerSource } from './timers.js'
