@@ -234,12 +234,12 @@ export class MqttClient extends Emitter<ClientEvents> implements SubscriptionOwn
     }).finally(() => { if (waiting) this.book.doneLeaving(filters) })
   }
 
-  /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
-  /** @internal an iteration took a message whose acknowledgement waited for it (SubscriptionOwner) */
+  /** @internal the loops iterating a message whose acknowledgement waited for them are done with it (SubscriptionOwner) */
   taken(message: Message): void {
     this.rt.inbound.taken(message)
   }
 
+  /** @internal `sub.unsubscribe()`: UNSUBSCRIBE only the filters no other subscription holds. */
   async endSubscription(sub: Subscription): Promise<void> {
     const orphaned = this.book.remove(sub)
     if (orphaned.length === 0) return

@@ -192,7 +192,7 @@ export class InboundFlow implements DispatchHost {
     }
   }
 
-  /** An iteration took the last buffered copy of a message whose handlers were done: acknowledge it now. */
+  /** The loops iterating a message whose handlers were done are done with it too: acknowledge it now. */
   taken(message: Message): void {
     message.ackDeferred = false
     this.done(message)

@@ -37,9 +37,9 @@ export class Message {
   private readonly responder: Responder | undefined
   /** @internal the connection it arrived on (its acknowledgement goes only there); a field, not a WeakMap entry per message */
   connectionGen = 0
-  /** @internal iterated subscriptions holding it in their buffers, not taken yet (QoS 1/2: its acknowledgement waits for them) */
+  /** @internal iterated subscriptions whose loops are not done with it yet (QoS 1/2: its acknowledgement waits for them) */
   untaken = 0
-  /** @internal the handlers were done before it was taken: acknowledge it at the last take */
+  /** @internal the handlers were done before the loops: acknowledge it when the last loop is */
   ackDeferred = false
   /**
    * @internal QoS 2: settles once its packet id is in the store; it is delivered only then, so a crash in

@@ -22,7 +22,7 @@ export interface GrantedFilter {
 /** What a Subscription needs from its client. */
 export interface SubscriptionOwner {
   endSubscription(sub: Subscription): Promise<void>
-  /** A QoS 1/2 message whose acknowledgement waited for iterations to take it was taken by the last of them. */
+  /** The loops iterating a QoS 1/2 message whose acknowledgement waited for them are done with it. */
   taken(message: Message): void
 }
 
@@ -32,8 +32,9 @@ export const DEFAULT_SUBSCRIPTION_BUFFER = 1000
 /**
  * An active subscription. With a handler, messages go to it. Without one, iterate it (`for await`): it buffers
  * up to `bufferSize` messages; beyond that the oldest QoS 0 one is dropped and `dropped` counts it. Once
- * iterated, a QoS 1/2 message is acknowledged when the loop takes it, and never dropped: the server's in-flight
- * window bounds how many wait. Iteration ends when the subscription ends (unsubscribe, disconnect, destroy).
+ * iterated, a QoS 1/2 message is never dropped and is acknowledged once the loop is done with it (asks for the
+ * next one, or leaves): the server's in-flight window bounds how many wait. Iteration ends when the
+ * subscription ends (unsubscribe, disconnect, destroy).
  */
 export class Subscription implements AsyncIterable<Message>, Route {
   /** @internal router bookkeeping */
@@ -51,8 +52,10 @@ export class Subscription implements AsyncIterable<Message>, Route {
   private head = 0
   private waiter: ((r: IteratorResult<Message>) => void) | undefined
   private ended = false
-  /** An iterator was asked for: from then on QoS 1/2 messages wait in the buffer unacknowledged until taken. */
+  /** An iterator was asked for: from then on QoS 1/2 messages are acknowledged only once the loop is done with them. */
   private iterating = false
+  /** The QoS 1/2 message the loop took last: done with once it asks for the next one (or leaves). */
+  private current: Message | undefined = undefined
 
   constructor(owner: SubscriptionOwner, filters: GrantedFilter[], handler: MessageHandler | undefined, bufferSize = DEFAULT_SUBSCRIPTION_BUFFER) {
     this.owner = owner
@@ -81,16 +84,24 @@ export class Subscription implements AsyncIterable<Message>, Route {
   deliver(message: Message): unknown {
     if (this.ended) return undefined
     if (this.handler) return this.handler(message)
+    if (this.iterating && message.qos > 0) message.untaken++
     if (this.waiter) {
       const w = this.waiter
       this.waiter = undefined
+      this.took(message)
       w({ value: message, done: false })
       return undefined
     }
     if (this.buffer.length - this.head >= this.bufferSize) this.dropOldestQos0()
-    if (this.iterating && message.qos > 0) message.untaken++
     this.buffer.push(message)
     return undefined
+  }
+
+  /** The loop took `message`: the one before it is done with. */
+  private took(message: Message | undefined): void {
+    const done = this.current
+    this.current = message?.qos ? message : undefined
+    if (done) this.release(done)
   }
 
   /** The buffer is full: the oldest QoS 0 message goes (QoS 1/2 ones are bounded by the server's window). */
@@ -106,7 +117,7 @@ export class Subscription implements AsyncIterable<Message>, Route {
     if (this.head >= this.bufferSize) { this.buffer = b.slice(this.head); this.head = 0 }
   }
 
-  /** A message leaves the buffer (taken, or let go): the last iteration holding it releases its acknowledgement. */
+  /** A message is done with (or let go): the last iteration holding it releases its acknowledgement. */
   private release(message: Message): void {
     // Only an iterated subscription counted its QoS 1/2 messages (in deliver, or when its iteration began).
     if (!this.iterating || message.qos === 0) return
@@ -120,6 +131,7 @@ export class Subscription implements AsyncIterable<Message>, Route {
   end(): void {
     if (this.ended) return
     this.ended = true
+    this.took(undefined)
     for (let i = this.head; i < this.buffer.length; i++) this.release(this.buffer[i]!)
     const w = this.waiter
     this.waiter = undefined
@@ -134,18 +146,22 @@ export class Subscription implements AsyncIterable<Message>, Route {
     }
     return {
       next: () => {
+        // Asking for the next message means the loop is done with the last one: its acknowledgement may go.
         if (this.head < this.buffer.length) {
           const value = this.buffer[this.head]!
           this.buffer[this.head++] = undefined as never
           if (this.head === this.buffer.length) { this.buffer = []; this.head = 0 }
-          if (!this.ended) this.release(value)
+          // After end() the buffered messages were let go already.
+          this.took(this.ended ? undefined : value)
           return Promise.resolve({ value, done: false })
         }
+        this.took(undefined)
         if (this.ended) return Promise.resolve({ value: undefined, done: true })
         return new Promise((resolve) => { this.waiter = resolve })
       },
       return: async () => {
-        // Leaving a for-await loop ends the subscription on the server too.
+        // Leaving a for-await loop ends the subscription on the server too (the last message is done with).
+        this.took(undefined)
         await this.unsubscribe()
         return { value: undefined, done: true }
       },

@@ -1,7 +1,8 @@
 // An iterated subscription (`for await`) is a consumer that may fall behind. A QoS 1/2 message it buffers is
-// acknowledged when the loop takes it, never dropped: acknowledged at buffering and then dropped from a full
-// buffer, it would be lost though the server counts it delivered. The server's in-flight window bounds what
-// waits. A subscription nobody iterates (the MQTT.js way: a 'message' listener) acknowledges as before.
+// never dropped, and acknowledged once the loop is done with it (it asks for the next one, or leaves), as a
+// handler's message is once the handler is done: acknowledged at buffering and then dropped from a full
+// buffer, it was lost though the server counted it delivered. The server's in-flight window bounds what waits.
+// A subscription nobody iterates (the MQTT.js way: a 'message' listener) acknowledges as before.
 import { encode, type PublishPacket } from '@isomqtt/codec'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type Message } from '../src/index.js'
@@ -20,7 +21,7 @@ async function subscribed(peer: ScriptedPeer, subscribing: Promise<unknown>): Pr
 }
 
 describe('an iterated subscription against a scripted server', () => {
-  it('acknowledges a QoS 1 message when the loop takes it, not when it is buffered', async () => {
+  it('acknowledges a QoS 1 message once the loop asks for the next one, not when it is buffered or taken', async () => {
     const { client, peer } = await connectScripted({ reconnect: false })
     const subscribing = client.subscribe('it/#', { qos: 1 })
     await subscribed(peer, subscribing)
@@ -35,7 +36,15 @@ describe('an iterated subscription against a scripted server', () => {
     peer.send({ type: 'puback', packetId: sent.packetId! })
     await out
     expect(peer.received.filter((p) => p.type === 'puback')).toEqual([])
+    // Taken: the loop is working on it, so still no PUBACK (the same check, with a second publish of ours).
     expect((await iterator.next()).value?.text()).toBe('one')
+    const out2 = client.publish('out', 'y', { qos: 1 })
+    const sent2 = await peer.expect('publish')
+    peer.send({ type: 'puback', packetId: sent2.packetId! })
+    await out2
+    expect(peer.received.filter((p) => p.type === 'puback')).toEqual([])
+    // The loop comes back for more: done with 'one'.
+    void iterator.next()
     expect(await peer.expect('puback')).toMatchObject({ packetId: 5 })
     client.destroy()
   })
