@@ -162,8 +162,7 @@ export class Parser {
       const total = i - pos + remaining
       if (total > max) {
         if (!this.skipsOversized(first)) throw tooLarge(total, max)
-        // Only the headers are kept: the fixed header, the Topic Name (2 + at most 65,535 bytes), the Packet Identifier.
-        const keep = Math.min(total, i - pos + 65_539)
+        const keep = headersOf(total, i - pos)
         if (keep > len - pos) {
           this.begin(keep, len - pos, i - pos).set(chunk.subarray(pos, len))
           this.pendingOversized = total
@@ -227,7 +226,7 @@ export class Parser {
           if (!this.skipsOversized(head[0]!)) throw tooLarge(total, this.maxPacketSize)
           oversized = total
         }
-        this.begin(oversized ? Math.min(total, this.headLen + 65_539) : total, this.headLen, this.headLen).set(head.subarray(0, this.headLen))
+        this.begin(oversized ? headersOf(total, this.headLen) : total, this.headLen, this.headLen).set(head.subarray(0, this.headLen))
         this.pendingOversized = oversized
         this.headLen = 0
         return pos
@@ -239,6 +238,14 @@ export class Parser {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/**
+ * How much of an oversized PUBLISH of `total` bytes is kept: its fixed header (`fixed` bytes), the Topic Name
+ * (2 + at most 65,535 bytes) and the Packet Identifier; the rest is read past.
+ */
+function headersOf(total: number, fixed: number): number {
+  return Math.min(total, fixed + 65_539)
+}
 
 /** Packets up to this size get their whole buffer at once; larger ones a buffer that grows as bytes arrive. */
 const EAGER_LIMIT = 1 << 20
