@@ -86,7 +86,7 @@ export class InboundFlow implements DispatchHost {
     this.hold.subscribe(delta)
   }
 
-  /** The client closed: held messages are let go unacknowledged (the server keeps those of QoS 1 and 2). */
+  /** The client closed: held messages are forgotten, unacknowledged (the server keeps those of QoS 1 and 2). */
   closed(): void {
     this.hold.close(true)
   }

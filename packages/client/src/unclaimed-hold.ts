@@ -76,7 +76,11 @@ export class UnclaimedHold {
     this.letGo(taken, false)
   }
 
-  /** The window ends (its time is up, the last subscribe() settled, or `closing`: the client closed): held messages are released. */
+  /**
+   * The window ends (its time is up, or the last subscribe() settled): held messages are released. `closing`:
+   * the client closed, and they are forgotten instead, neither delivered, acknowledged nor counted as dropped
+   * (the server keeps those of QoS 1 and 2 for the session).
+   */
   close(closing = false): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = undefined
@@ -84,7 +88,7 @@ export class UnclaimedHold {
     const rest = this.held
     this.held = []
     this.bytes = 0
-    this.letGo(rest, true)
+    if (!closing) this.letGo(rest, true)
   }
 
   /** Settles held messages; released ones are not held again when routed once more (and then dropped). */
